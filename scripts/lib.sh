@@ -1,0 +1,32 @@
+# Shared by the scripts in this directory: find Java 25 and the project, build when needed.
+JWG_HOME=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+
+find_java() {
+  if [ -n "${JWG_JAVA_HOME:-}" ] && [ -x "$JWG_JAVA_HOME/bin/java" ]; then JAVA_HOME=$JWG_JAVA_HOME; export JAVA_HOME; return; fi
+  local d
+  for d in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-25* /usr/lib/jvm/java-25* /usr/lib/jvm/*25* "${JAVA_HOME:-}"; do
+    if [ -n "$d" ] && [ -x "$d/bin/java" ] && "$d/bin/java" -version 2>&1 | grep -q 'version "25'; then
+      JAVA_HOME=$d; export JAVA_HOME; return
+    fi
+  done
+  echo "jwg: Java 25 not found (looked under /usr/lib/jvm; set JWG_JAVA_HOME)" >&2
+  exit 1
+}
+
+# Build target/jwg.jar if it is missing or older than the sources. Serialised with a lock so that
+# two launchers started at once (e.g. one per namespace) do not build over each other.
+ensure_built() {
+  local jar=$JWG_HOME/target/jwg.jar
+  if [ -f "$jar" ] && [ -z "$(find "$JWG_HOME/src/main" "$JWG_HOME/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]; then
+    return
+  fi
+  command -v mvn >/dev/null || { echo "jwg: not built and Maven (mvn) is not installed" >&2; exit 1; }
+  mkdir -p "$JWG_HOME/target"
+  (
+    flock 9
+    if [ ! -f "$jar" ] || [ -n "$(find "$JWG_HOME/src/main" "$JWG_HOME/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]; then
+      echo "jwg: building (mvn package) ..." >&2
+      (cd "$JWG_HOME" && MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" mvn -q -B -DskipTests package) >&2 || { echo "jwg: build failed" >&2; exit 1; }
+    fi
+  ) 9>"$JWG_HOME/target/.build.lock"
+}
