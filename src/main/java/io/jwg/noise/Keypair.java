@@ -66,6 +66,11 @@ public final class Keypair {
         return c;
     }
 
+    /** Moves the send counter (tests near the message limits). */
+    void skipCounterTo(long counter) {
+        sendCounter.set(counter);
+    }
+
     /** True while this keypair may still be used to send at time now (REJECT_AFTER_TIME/MESSAGES). */
     public boolean canSend(long now) {
         return !destroyed && now - createdNanos < Constants.REJECT_AFTER_TIME

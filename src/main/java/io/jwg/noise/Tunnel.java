@@ -301,7 +301,7 @@ public final class Tunnel {
         boolean keepalive = false, dropStaged = false;
 
         if (retransmitDeadline != NEVER && now - retransmitDeadline >= 0) {
-            if (attempts >= Constants.MAX_HANDSHAKE_ATTEMPTS) {
+            if (attempts > Constants.MAX_HANDSHAKE_ATTEMPTS) {
                 retransmitDeadline = NEVER;
                 keepaliveDeadline = NEVER;
                 dropStaged = true;
