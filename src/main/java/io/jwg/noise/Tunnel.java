@@ -68,6 +68,17 @@ public final class Tunnel {
         setLocalIdentity(identity);
     }
 
+    private volatile Object attachment;
+
+    /** Attaches the caller's object for this peer (found again from an index-table lookup). */
+    public void attach(Object o) {
+        this.attachment = o;
+    }
+
+    public Object attachment() {
+        return attachment;
+    }
+
     public Key remoteKey() {
         return remoteKey;
     }
