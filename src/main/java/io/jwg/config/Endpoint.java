@@ -148,9 +148,12 @@ public final class Endpoint {
         return new InetSocketAddress(address, port);
     }
 
+    /** A decimal port 0-65535 (leading zeros allowed, as getaddrinfo takes them), else -1. */
     static int parsePort(String text) {
-        if (text.isEmpty() || text.length() > 5 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) return -1;
-        int port = Integer.parseInt(text);
+        if (text.isEmpty() || !text.chars().allMatch(c -> c >= '0' && c <= '9')) return -1;
+        String digits = text.replaceFirst("^0+(?=.)", "");
+        if (digits.length() > 5) return -1;
+        int port = Integer.parseInt(digits);
         return port <= 65535 ? port : -1;
     }
 
