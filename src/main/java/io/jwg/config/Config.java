@@ -17,8 +17,8 @@ import java.util.Set;
  * A whole wg-quick config file: one {@code [Interface]} and any number of {@code [Peer]}s, with
  * distinct public keys. Immutable.
  *
- * <p>{@link #parse(String, String)} accepts what wg-quick accepts (see {@link ConfigParser} for
- * the details) and reports every problem as a {@link ConfigException} {@code SOURCE:LINE: REASON}.
+ * <p>{@link #parse(String, String)} accepts what wg-quick accepts and reports every problem as a
+ * {@link ConfigException} {@code SOURCE:LINE: REASON}.
  * {@link #toWgQuickText()} writes it back; {@link #toWgText()} gives what {@code wg-quick strip}
  * would, the part that {@code wg setconf} reads.
  */
@@ -71,6 +71,34 @@ public final class Config {
 
     /**
      * Parses config text; {@code sourceName} starts every error message (usually the file's path).
+     *
+     * <p>The text is read the way wg-quick (and wg, for the keys it passes on) reads it:
+     * <ul>
+     *   <li>Everything from the first {@code #} on a line is a comment; blank lines are skipped. Hook
+     *       commands (PreUp, PostUp, PreDown, PostDown) are the exception, as in wg-quick: their value
+     *       is the whole rest of the line after the first {@code =}, any {@code #} included (bash
+     *       treats it as a comment when the hook runs). {@code %i} is kept for the caller to expand.
+     *   <li>Section headers and keys are case-insensitive; whitespace around keys and values (and
+     *       inside a header, {@code [ Peer ]}) is ignored. The values of the keys wg reads (PrivateKey,
+     *       ListenPort, FwMark, PublicKey, PresharedKey, AllowedIPs, Endpoint, PersistentKeepalive)
+     *       lose all whitespace, as wg removes it. CRLF line ends and a UTF-8 BOM are fine.
+     *   <li>Address, DNS and AllowedIPs are comma-separated lists and may repeat; repeats append, as
+     *       do repeated hooks. A repeated single-valued key replaces the earlier value, as in wg.
+     *   <li>Address and DNS entries are split on commas and whitespace, empty entries skipped
+     *       (wg-quick's word splitting); an empty AllowedIPs entry is an error (as in wg).
+     *   <li>A DNS entry of digits and dots, or with a colon, is a server; any other is a search domain.
+     *   <li>An empty MTU or Table value means unset (as in wg-quick); an empty hook is ignored; the
+     *       keys wg reads must have a value.
+     *   <li>FwMark: decimal, hex after a lowercase {@code 0x}, or {@code off}; 0 and off mean none.
+     *       PersistentKeepalive: decimal or {@code off}; 0 and off mean none. (Both as wg.)
+     * </ul>
+     * Stricter than wg-quick, jwg rejects: a second [Interface] section, a missing [Interface]
+     * section (reported at line 1) or PrivateKey (reported at its [Interface] line), a [Peer]
+     * without PublicKey (reported at its [Peer] line), two peers with the same PublicKey (reported
+     * at the second PublicKey), AllowedIPs with a leading {@code +}/{@code -} ({@code wg set}
+     * syntax), port names instead of numbers, Endpoint port 0, and an MTU outside
+     * {@value InterfaceConfig#MIN_MTU}-{@value InterfaceConfig#MAX_MTU} (or below
+     * {@value InterfaceConfig#MIN_IPV6_MTU} with an IPv6 Address). Errors never quote key material.
      *
      * @throws ConfigException {@code SOURCE:LINE: REASON} for the first problem found
      */

@@ -9,31 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-/**
- * Reads wg-quick config text the way wg-quick (and wg, for the keys it passes on) reads it.
- *
- * <ul>
- *   <li>Everything from the first {@code #} on a line is a comment; blank lines are skipped. Hook
- *       commands (PreUp, PostUp, PreDown, PostDown) are the exception, as in wg-quick: their value
- *       is the whole rest of the line after the first {@code =}, any {@code #} included.
- *   <li>Section headers and keys are case-insensitive; whitespace around keys and values (and
- *       inside a header, {@code [ Peer ]}) is ignored. The values of the keys wg reads (PrivateKey,
- *       ListenPort, FwMark, PublicKey, PresharedKey, AllowedIPs, Endpoint, PersistentKeepalive) lose
- *       all whitespace, as wg removes it.
- *   <li>Address, DNS and AllowedIPs are comma-separated lists and may repeat; repeats append, as do
- *       repeated hooks. A repeated single-valued key replaces the earlier value, as in wg and wg-quick.
- *   <li>Address and DNS entries are split on commas and whitespace, empty entries skipped (wg-quick
- *       word splitting); an empty AllowedIPs entry is an error (as in wg).
- *   <li>A DNS entry of digits and dots, or with a colon, is a server; any other is a search domain.
- *   <li>An empty MTU or Table is as if unset (wg-quick); an empty hook is ignored; the keys wg reads
- *       must have a value.
- * </ul>
- * Stricter than wg-quick, jwg rejects: a second [Interface] section, a missing [Interface] or
- * PrivateKey, two peers with the same PublicKey, AllowedIPs with a leading {@code +}/{@code -}
- * ({@code wg set} syntax), port names instead of numbers, an MTU outside
- * {@value InterfaceConfig#MIN_MTU}-{@value InterfaceConfig#MAX_MTU} (or below
- * {@value InterfaceConfig#MIN_IPV6_MTU} with an IPv6 Address) and endpoints with port 0.
- */
+/** Reads wg-quick config text; the rules are documented on {@link Config#parse(String, String)}. */
 final class ConfigParser {
     private static final Pattern LIST_SEPARATOR = Pattern.compile("[,\\s]+");
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
