@@ -83,10 +83,15 @@ public final class Tunnel {
         return remoteKey;
     }
 
-    /** Replaces our static identity (a new private key): recomputes the static-static secret. */
+    /** Replaces our static identity (a new private key, or null for none): recomputes the static-static secret. */
     public synchronized void setLocalIdentity(LocalIdentity id) {
         this.identity = id;
         Bytes.wipe(staticStatic);
+        if (id == null) {
+            staticStatic = null;
+            handshake.clear();
+            return;
+        }
         try {
             staticStatic = X25519.sharedSecret(id.privateKey(), remoteStatic);
         } catch (X25519.WeakKeyException e) {

@@ -1,0 +1,681 @@
+package io.jwg.device;
+
+import io.jwg.crypto.Key;
+import io.jwg.net.Datagram;
+import io.jwg.net.Endpoint;
+import io.jwg.net.UdpTransport;
+import io.jwg.noise.Clock;
+import io.jwg.noise.Constants;
+import io.jwg.noise.CookieChecker;
+import io.jwg.noise.IndexTable;
+import io.jwg.noise.Keypair;
+import io.jwg.noise.LocalIdentity;
+import io.jwg.noise.Messages;
+import io.jwg.noise.Responder;
+import io.jwg.noise.Tunnel;
+import io.jwg.tun.Tun;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A WireGuard interface: peers, their AllowedIPs, and the packet pipeline between a {@link Tun}
+ * and a {@link UdpTransport}.
+ *
+ * <pre>
+ * outbound: tun reader -> [ring: lookup peer, assign counter] -> seal workers -> in-order UDP send
+ * inbound:  udp reader -> [ring: classify]  -> open workers -> in-order TUN write
+ *           handshake messages, timers and staged packets -> one control thread
+ * </pre>
+ */
+public final class Device implements Closeable {
+    private static final Logger log = LoggerFactory.getLogger(Device.class);
+    /** Handshake messages waiting for the control thread; beyond this they are dropped. */
+    static final int MAX_QUEUED_HANDSHAKES = 1024;
+    private static final long UNDER_LOAD_LINGER = 1_000_000_000L;
+    private static final long TICK_NANOS = 100_000_000L;
+    private static final int RING_SIZE = 512;
+
+    /** Opens the UDP transport on a port (0 = any free port). */
+    @FunctionalInterface
+    public interface UdpFactory {
+        UdpTransport open(int port) throws IOException;
+    }
+
+    private final Tun tun;
+    private final UdpFactory udpFactory;
+    private volatile UdpTransport udp;
+    private volatile int fwmark;
+    private Thread udpReader;
+    private final Clock clock;
+    private final int mtu;
+    private final int bufferSize;
+    private final IndexTable indices = new IndexTable();
+    private final Map<Key, Peer> peers = new ConcurrentHashMap<>();
+    private volatile LocalIdentity identity;
+    private volatile CookieChecker cookieChecker;
+    private volatile AllowedIps<Peer> allowedIps = AllowedIps.empty();
+    private final PacketRing outbound;
+    private final PacketRing inbound;
+    private final LinkedBlockingQueue<Runnable> control = new LinkedBlockingQueue<>();
+    private final AtomicInteger queuedHandshakes = new AtomicInteger();
+    private volatile long underLoadUntil;
+    private final Object sendLock = new Object();
+    private final Datagram controlDatagram;
+    private final Datagram[] controlBatch;
+    private final Datagram[] sendBatch = new Datagram[64];
+    private final Datagram[][] receiveBatches = new Datagram[PacketRing.MAX_CLAIM + 1][];
+    private final List<Thread> threads = new ArrayList<>();
+    private final int workers;
+    private volatile boolean running;
+
+    /**
+     * @param mtu the TUN device's MTU: the largest inner packet, and the limit padding respects
+     */
+    public Device(Key privateKey, Tun tun, UdpFactory udpFactory, int listenPort, int mtu, Clock clock) throws IOException {
+        this.tun = tun;
+        this.udpFactory = udpFactory;
+        this.udp = udpFactory.open(listenPort);
+        this.clock = clock;
+        this.mtu = mtu;
+        this.bufferSize = (mtu + Constants.TRANSPORT_OVERHEAD + Constants.PADDING_MULTIPLE + 63) & ~63;
+        this.workers = Integer.getInteger("jwg.workers", Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        setPrivateKey(privateKey);
+        outbound = new PacketRing(RING_SIZE, bufferSize, workers, new OutboundStage());
+        inbound = new PacketRing(RING_SIZE, bufferSize, workers, new InboundStage());
+        controlDatagram = new Datagram(bufferSize);
+        controlBatch = new Datagram[] {controlDatagram};
+        for (int n = 1; n <= PacketRing.MAX_CLAIM; n++) receiveBatches[n] = new Datagram[n];
+    }
+
+    // ================================================================ configuration
+
+    /**
+     * Sets (or with null, removes) the interface's private key. Sessions end; peers whose public
+     * key equals the new one's are removed, as wireguard-go does.
+     */
+    public synchronized void setPrivateKey(Key privateKey) {
+        LocalIdentity old = identity;
+        if (privateKey == null || privateKey.isZero()) {
+            identity = null;
+            privateKeyCopy = null;
+            for (Peer p : peers.values()) p.tunnel.zeroKeyMaterial();
+        } else {
+            LocalIdentity id = new LocalIdentity(privateKey);
+            identity = id;
+            privateKeyCopy = Key.of(privateKey.bytes());
+            cookieChecker = new CookieChecker(id, clock);
+            Key pub = id.publicKeyAsKey();
+            Peer self = peers.get(pub);
+            if (self != null) removePeer(self);
+            for (Peer p : peers.values()) {
+                p.tunnel.setLocalIdentity(id);
+                p.tunnel.zeroKeyMaterial();
+            }
+        }
+        if (old != null) old.destroy();
+    }
+
+    private volatile Key privateKeyCopy;
+
+    /** The private key (for the UAPI's get), or null. */
+    public Key privateKey() {
+        return privateKeyCopy;
+    }
+
+    /** The public key, or null without a private key. */
+    public Key publicKey() {
+        LocalIdentity id = identity;
+        return id == null ? null : id.publicKeyAsKey();
+    }
+
+    public int listenPort() {
+        return udp.port();
+    }
+
+    /** Rebinds the UDP socket to a new port (0 = any). On failure the old socket stays. */
+    public synchronized void setListenPort(int port) throws IOException {
+        if (port != 0 && port == udp.port()) return;
+        UdpTransport fresh = udpFactory.open(port);
+        if (fwmark != 0) fresh.setMark(fwmark);
+        UdpTransport old = udp;
+        udp = fresh;
+        try {
+            old.close();
+        } catch (IOException ignored) {
+            // the old socket is gone either way
+        }
+        if (running) {
+            Thread prev = udpReader;
+            if (prev != null) {
+                try {
+                    prev.join(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            udpReader = startThread("jwg-udp-reader", this::readUdp);
+        }
+    }
+
+    public int fwmark() {
+        return fwmark;
+    }
+    public int mtu() {
+        return mtu;
+    }
+
+    /** Adds a peer, or returns the existing one with this public key. */
+    public synchronized Peer addPeer(Key publicKey) {
+        Peer existing = peers.get(publicKey);
+        if (existing != null) return existing;
+        LocalIdentity id = identity;
+        if (id != null && publicKey.equals(id.publicKeyAsKey())) {
+            throw new IllegalArgumentException("a peer cannot have the interface's own public key");
+        }
+        Tunnel t = new Tunnel(id, publicKey, null, 0, indices, clock);
+        Peer p = new Peer(publicKey, t);
+        peers.put(publicKey, p);
+        return p;
+    }
+
+    public Peer peer(Key publicKey) {
+        return peers.get(publicKey);
+    }
+
+    public List<Peer> peers() {
+        return List.copyOf(peers.values());
+    }
+
+    public synchronized void removePeer(Peer p) {
+        if (peers.remove(p.publicKey()) == null) return;
+        allowedIps = allowedIps.toBuilder().removeAll(p).build();
+        p.tunnel.close();
+        p.dropStaged();
+    }
+
+    public synchronized void removeAllPeers() {
+        for (Peer p : peers()) removePeer(p);
+    }
+
+    public void setPresharedKey(Peer p, Key psk) {
+        p.setPresharedKey(psk);
+    }
+
+    /** Sets the persistent keepalive interval (0 = off); a keepalive goes out soon after. */
+    public void setPersistentKeepalive(Peer p, int seconds) {
+        p.tunnel.setPersistentKeepalive(seconds);
+    }
+
+    /** Adds an AllowedIPs entry (address of 4 or 16 bytes, prefix length) for the peer. */
+    public synchronized void allowIp(Peer p, byte[] address, int prefixLength) {
+        allowedIps = allowedIps.toBuilder().put(address, prefixLength, p).build();
+    }
+
+    public synchronized void clearAllowedIps(Peer p) {
+        allowedIps = allowedIps.toBuilder().removeAll(p).build();
+    }
+
+    public synchronized void removeAllowedIp(Peer p, byte[] address, int prefixLength) {
+        allowedIps = allowedIps.toBuilder().remove(address, prefixLength, p).build();
+    }
+
+    public List<AllowedIps.Entry<Peer>> allowedIpsOf(Peer p) {
+        return allowedIps.entriesOf(p);
+    }
+
+    public synchronized void setFwmark(int mark) throws IOException {
+        udp.setMark(mark);
+        fwmark = mark;
+    }
+
+    // ================================================================ lifecycle
+
+    public synchronized void start() {
+        if (running) return;
+        running = true;
+        startThread("jwg-tun-reader", this::readTun);
+        udpReader = startThread("jwg-udp-reader", this::readUdp);
+        for (int i = 0; i < workers; i++) {
+            int id = i;
+            startThread("jwg-seal-" + i, () -> outbound.runWorker(id));
+            startThread("jwg-open-" + i, () -> inbound.runWorker(id));
+        }
+        startThread("jwg-control", this::runControl);
+    }
+
+    private Thread startThread(String name, Runnable r) {
+        Thread t = Thread.ofPlatform().name(name).daemon(true).unstarted(() -> {
+            try {
+                r.run();
+            } catch (Throwable e) {
+                if (running) log.error("{} stopped: {}", name, e.toString(), e);
+            }
+        });
+        threads.add(t);
+        t.start();
+        return t;
+    }
+
+    /** Stops the threads and forgets all keys; does not close the TUN or UDP transport. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (!running) return;
+            running = false;
+        }
+        outbound.close();
+        inbound.close();
+        control.add(() -> {});
+        try {
+            tun.close();
+        } catch (IOException ignored) {
+            // closing unblocks the reader; errors do not matter any more
+        }
+        try {
+            udp.close();
+        } catch (IOException ignored) {
+            // as above
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (Peer p : peers.values()) p.tunnel.close();
+        LocalIdentity id = identity;
+        if (id != null) id.destroy();
+    }
+
+    // ================================================================ outbound
+
+    private void readTun() {
+        int max = bufferSize - Constants.TRANSPORT_OVERHEAD - Constants.PADDING_MULTIPLE;
+        while (running) {
+            if (outbound.awaitFree() == 0) return;
+            Packet p = outbound.slot(outbound.nextSeq());
+            int n;
+            try {
+                n = tun.read(p.datagram.data, Messages.DATA_PAYLOAD, max);
+            } catch (IOException e) {
+                if (running) log.error("TUN read failed: {}", e.getMessage());
+                return;
+            }
+            if (n < 0) return;
+            routeOutbound(p, n);
+            outbound.publish(1);
+        }
+    }
+
+    /** Finds the peer for the packet's destination and reserves its counter (in arrival order). */
+    private void routeOutbound(Packet p, int n) {
+        p.status = Packet.DROP;
+        byte[] b = p.datagram.data;
+        int ip = Messages.DATA_PAYLOAD;
+        if (n < 1) return;
+        int version = (b[ip] >> 4) & 0xf;
+        Peer peer;
+        if (version == 4 && n >= 20) peer = allowedIps.lookup(b, ip + 16, 4);
+        else if (version == 6 && n >= 40) peer = allowedIps.lookup(b, ip + 24, 16);
+        else return;
+        if (peer == null) return;
+        Keypair kp = peer.tunnel.sendingKeypair();
+        long counter = kp == null ? -1 : kp.nextCounter();
+        Endpoint ep = peer.endpoint();
+        if (counter < 0 || ep == null) {
+            peer.stage(Arrays.copyOfRange(b, ip, ip + n));
+            requestHandshake(peer);
+            return;
+        }
+        p.peer = peer;
+        p.keypair = kp;
+        p.counter = counter;
+        p.plainLength = n;
+        p.datagram.endpoint = ep;
+        p.status = Packet.SEAL;
+    }
+
+    private final class OutboundStage implements PacketRing.Stage {
+        @Override
+        public void process(Packet p) {
+            if (p.status != Packet.SEAL) return;
+            byte[] b = p.datagram.data;
+            int padded = paddedLength(p.plainLength);
+            Arrays.fill(b, Messages.DATA_PAYLOAD + p.plainLength, Messages.DATA_PAYLOAD + padded, (byte) 0);
+            p.datagram.offset = 0;
+            p.datagram.length = p.keypair.seal(p.counter, b, 0, padded);
+        }
+
+        @Override
+        public void write(Packet[] ring, int mask, long from, int count) {
+            int n = 0;
+            for (int i = 0; i < count; i++) {
+                Packet p = ring[(int) ((from + i) & mask)];
+                if (p.status != Packet.SEAL) continue;
+                sendBatch[n++] = p.datagram;
+                p.peer.txBytes.addAndGet(p.datagram.length);
+                p.peer.tunnel.packetSent(p.plainLength > 0);
+            }
+            if (n == 0) return;
+            try {
+                synchronized (sendLock) {
+                    int sent = 0;
+                    while (sent < n) {
+                        int k = sendFrom(sendBatch, sent, n - sent);
+                        if (k <= 0) break;
+                        sent += k;
+                    }
+                }
+            } catch (IOException e) {
+                if (running) log.debug("UDP send failed: {}", e.getMessage());
+            }
+            Arrays.fill(sendBatch, 0, n, null);
+        }
+    }
+
+    private final Datagram[][] shiftBatches = new Datagram[65][];
+
+    /** Sends batch[from, from+count) through the transport, whose API takes a batch from index 0. */
+    private int sendFrom(Datagram[] batch, int from, int count) throws IOException {
+        if (from == 0) return udp.send(batch, count);
+        Datagram[] tmp = shiftBatches[count];
+        if (tmp == null) tmp = shiftBatches[count] = new Datagram[count];
+        System.arraycopy(batch, from, tmp, 0, count);
+        return udp.send(tmp, count);
+    }
+
+    /** wireguard-go's padding: to a multiple of 16, but never beyond the MTU. */
+    int paddedLength(int n) {
+        int last = n;
+        if (mtu > 0 && last > mtu) last %= mtu;
+        int padded = (last + Constants.PADDING_MULTIPLE - 1) & ~(Constants.PADDING_MULTIPLE - 1);
+        if (mtu > 0 && padded > mtu) padded = mtu;
+        return n + (padded - last);
+    }
+
+    // ================================================================ inbound
+
+    private void readUdp() {
+        UdpTransport transport = udp;
+        while (running && transport == udp) {
+            int free = inbound.awaitFree();
+            if (free == 0) return;
+            int want = Math.min(free, PacketRing.MAX_CLAIM);
+            long seq = inbound.nextSeq();
+            Datagram[] batch = receiveBatches[want];
+            for (int i = 0; i < want; i++) batch[i] = inbound.slot(seq + i).datagram;
+            int n;
+            try {
+                n = transport.receive(batch);
+            } catch (IOException e) {
+                if (running && transport == udp) log.error("UDP receive failed: {}", e.getMessage());
+                return;
+            }
+            if (n < 0) return;
+            for (int i = 0; i < n; i++) classify(inbound.slot(seq + i));
+            inbound.publish(n);
+        }
+    }
+
+    private void classify(Packet p) {
+        Datagram d = p.datagram;
+        int type = Messages.typeOf(d.data, d.offset, d.length);
+        p.status = Packet.DROP;
+        switch (type) {
+            case Constants.TYPE_TRANSPORT -> p.status = Packet.OPEN;
+            case Constants.TYPE_INITIATION, Constants.TYPE_RESPONSE, Constants.TYPE_COOKIE_REPLY -> {
+                if (queuedHandshakes.get() >= MAX_QUEUED_HANDSHAKES) return; // overloaded: drop
+                byte[] msg = Arrays.copyOfRange(d.data, d.offset, d.offset + d.length);
+                Endpoint from = d.endpoint;
+                queuedHandshakes.incrementAndGet();
+                control.add(() -> {
+                    queuedHandshakes.decrementAndGet();
+                    handleHandshakeMessage(type, msg, from);
+                });
+            }
+            default -> { }
+        }
+    }
+
+    private final class InboundStage implements PacketRing.Stage {
+        @Override
+        public void process(Packet p) {
+            if (p.status != Packet.OPEN) return;
+            p.status = Packet.DROP;
+            Datagram d = p.datagram;
+            byte[] b = d.data;
+            IndexTable.Entry e = indices.lookup(Messages.getInt(b, d.offset + Messages.DATA_RECEIVER));
+            Keypair kp = e == null ? null : e.keypair();
+            if (kp == null || !kp.canReceive(clock.nanos())) return;
+            int n = kp.open(b, d.offset, d.length);
+            if (n < 0) return;
+            Peer peer = (Peer) e.tunnel().attachment();
+            if (peer == null) return;
+            peer.rxBytes.addAndGet(d.length);
+            p.peer = peer;
+            if (peer.tunnel.packetReceived(kp, n > 0)) control.add(() -> flushStaged(peer));
+            if (n == 0) {
+                p.status = Packet.KEEPALIVE;
+                return;
+            }
+            int ip = d.offset + Messages.DATA_PAYLOAD;
+            int version = (b[ip] >> 4) & 0xf;
+            int length;
+            Peer owner;
+            if (version == 4 && n >= 20) {
+                length = ((b[ip + 2] & 0xff) << 8) | (b[ip + 3] & 0xff);
+                if (length < 20 || length > n) return;
+                owner = allowedIps.lookup(b, ip + 12, 4);
+            } else if (version == 6 && n >= 40) {
+                length = 40 + (((b[ip + 4] & 0xff) << 8) | (b[ip + 5] & 0xff));
+                if (length > n) return;
+                owner = allowedIps.lookup(b, ip + 8, 16);
+            } else {
+                return;
+            }
+            if (owner != peer) return; // inner source not in this peer's AllowedIPs
+            p.plainLength = length;
+            p.status = Packet.WRITE;
+        }
+
+        @Override
+        public void write(Packet[] ring, int mask, long from, int count) {
+            for (int i = 0; i < count; i++) {
+                Packet p = ring[(int) ((from + i) & mask)];
+                if (p.status != Packet.WRITE && p.status != Packet.KEEPALIVE) continue;
+                Endpoint src = p.datagram.endpoint;
+                if (src != null && src != p.peer.endpoint() && !src.equals(p.peer.endpoint())) p.peer.setEndpoint(src);
+                if (p.status != Packet.WRITE) continue;
+                try {
+                    tun.write(p.datagram.data, p.datagram.offset + Messages.DATA_PAYLOAD, p.plainLength);
+                } catch (IOException e) {
+                    if (running) log.debug("TUN write failed: {}", e.getMessage());
+                }
+            }
+        }
+    }
+
+    // ================================================================ control: handshakes, timers
+
+    private void runControl() {
+        long nextTick = clock.nanos() + TICK_NANOS;
+        while (running) {
+            Runnable job;
+            try {
+                job = control.poll(Math.max(0, nextTick - clock.nanos()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!running) return;
+            try {
+                if (job != null) job.run();
+                if (clock.nanos() - nextTick >= 0) {
+                    nextTick = clock.nanos() + TICK_NANOS;
+                    for (Peer p : peers.values()) runTimers(p);
+                }
+            } catch (RuntimeException e) {
+                log.warn("control task failed: {}", e.toString(), e);
+            }
+        }
+    }
+
+    private boolean underLoad() {
+        long now = clock.nanos();
+        if (queuedHandshakes.get() >= MAX_QUEUED_HANDSHAKES / 8) {
+            underLoadUntil = now + UNDER_LOAD_LINGER;
+            return true;
+        }
+        return now - underLoadUntil < 0;
+    }
+
+    private void handleHandshakeMessage(int type, byte[] msg, Endpoint from) {
+        if (type == Constants.TYPE_COOKIE_REPLY) {
+            IndexTable.Entry e = indices.lookup(Messages.getInt(msg, Messages.COOKIE_RECEIVER));
+            if (e != null) e.tunnel().consumeCookieReply(msg, 0);
+            return;
+        }
+        CookieChecker cc = cookieChecker;
+        LocalIdentity id = identity;
+        if (id == null || cc == null) return;
+        if (!cc.checkMac1(msg, 0, msg.length)) return;
+        if (underLoad()) {
+            byte[] src = addressBytes(from);
+            if (!cc.checkMac2(msg, 0, msg.length, src)) {
+                sendControl(cc.createReply(msg, 0, msg.length, src), from, null);
+                return;
+            }
+        }
+        if (type == Constants.TYPE_INITIATION) {
+            Responder.Result r = Responder.consumeInitiation(id, this::peerByKeyBytes, msg, 0);
+            if (r == null) return;
+            Peer peer = (Peer) r.tunnel().attachment();
+            peer.rxBytes.addAndGet(msg.length);
+            peer.setEndpoint(from);
+            sendControl(r.response(), from, peer);
+            log.debug("{}: handshake response sent to {}", peer, from);
+        } else if (type == Constants.TYPE_RESPONSE) {
+            IndexTable.Entry e = indices.lookup(Messages.getInt(msg, Messages.RESP_RECEIVER));
+            if (e == null || e.keypair() != null) return;
+            Tunnel t = e.tunnel();
+            if (!t.consumeResponse(msg, 0)) return;
+            Peer peer = (Peer) t.attachment();
+            peer.rxBytes.addAndGet(msg.length);
+            peer.setEndpoint(from);
+            log.debug("{}: handshake complete", peer);
+            if (peer.hasStaged()) flushStaged(peer);
+            else sendKeepalive(peer);
+        }
+    }
+
+    private Tunnel peerByKeyBytes(byte[] pub) {
+        Peer p = peers.get(Key.of(pub));
+        return p == null ? null : p.tunnel;
+    }
+
+    private static byte[] addressBytes(Endpoint e) {
+        InetSocketAddress a = e.address();
+        byte[] ip = a.getAddress().getAddress();
+        byte[] out = Arrays.copyOf(ip, ip.length + 2);
+        out[ip.length] = (byte) (a.getPort() >>> 8);
+        out[ip.length + 1] = (byte) a.getPort();
+        return out;
+    }
+
+    private void requestHandshake(Peer peer) {
+        control.add(() -> sendInitiation(peer, peer.tunnel.initiateHandshake()));
+    }
+
+    private void sendInitiation(Peer peer, byte[] msg) {
+        if (msg == null) return;
+        Endpoint ep = peer.endpoint();
+        if (ep == null) {
+            log.debug("{}: no endpoint, cannot start a handshake", peer);
+            return;
+        }
+        sendControl(msg, ep, peer);
+        log.debug("{}: handshake initiation sent to {}", peer, ep);
+    }
+
+    private void runTimers(Peer peer) {
+        Tunnel.Actions a = peer.tunnel.tick();
+        if (a.isEmpty()) return;
+        if (a.dropStaged()) {
+            peer.dropStaged();
+            log.debug("{}: handshake did not complete after {} attempts, giving up", peer, Constants.MAX_HANDSHAKE_ATTEMPTS + 1);
+        }
+        if (a.handshakeInitiation() != null) sendInitiation(peer, a.handshakeInitiation());
+        if (a.sendKeepalive()) sendKeepalive(peer);
+    }
+
+    /** Sends staged packets with the current keypair (on the control thread). */
+    private void flushStaged(Peer peer) {
+        byte[] pkt;
+        while ((pkt = peer.unstage()) != null) {
+            if (!sealAndSend(peer, pkt, pkt.length)) {
+                peer.restage(pkt);
+                requestHandshake(peer);
+                return;
+            }
+        }
+    }
+
+    private void sendKeepalive(Peer peer) {
+        if (peer.hasStaged()) {
+            flushStaged(peer);
+            return;
+        }
+        if (!sealAndSend(peer, null, 0)) requestHandshake(peer);
+    }
+
+    private boolean sealAndSend(Peer peer, byte[] plain, int len) {
+        Keypair kp = peer.tunnel.sendingKeypair();
+        Endpoint ep = peer.endpoint();
+        if (kp == null || ep == null) return false;
+        synchronized (sendLock) {
+            long counter = kp.nextCounter();
+            if (counter < 0) return false;
+            byte[] b = controlDatagram.data;
+            int padded = paddedLength(len);
+            if (plain != null) System.arraycopy(plain, 0, b, Messages.DATA_PAYLOAD, len);
+            Arrays.fill(b, Messages.DATA_PAYLOAD + len, Messages.DATA_PAYLOAD + padded, (byte) 0);
+            controlDatagram.offset = 0;
+            controlDatagram.length = kp.seal(counter, b, 0, padded);
+            controlDatagram.endpoint = ep;
+            send(controlBatch);
+            peer.txBytes.addAndGet(controlDatagram.length);
+        }
+        peer.tunnel.packetSent(len > 0);
+        return true;
+    }
+
+    private void sendControl(byte[] msg, Endpoint to, Peer peer) {
+        synchronized (sendLock) {
+            System.arraycopy(msg, 0, controlDatagram.data, 0, msg.length);
+            controlDatagram.offset = 0;
+            controlDatagram.length = msg.length;
+            controlDatagram.endpoint = to;
+            send(controlBatch);
+        }
+        if (peer != null) peer.txBytes.addAndGet(msg.length);
+    }
+
+    private void send(Datagram[] batch) {
+        try {
+            udp.send(batch, 1);
+        } catch (IOException e) {
+            log.debug("UDP send to {} failed: {}", batch[0].endpoint, e.getMessage());
+        }
+    }
+}

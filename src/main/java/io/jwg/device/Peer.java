@@ -1,0 +1,102 @@
+package io.jwg.device;
+
+import io.jwg.crypto.Key;
+import io.jwg.net.Endpoint;
+import io.jwg.noise.Tunnel;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A configured peer of a {@link Device}: its protocol state, endpoint, staged packets and counters. */
+public final class Peer {
+    /** Packets kept while a handshake is under way (beyond this, the oldest are dropped). */
+    static final int MAX_STAGED = 128;
+
+    final Tunnel tunnel;
+    private final Key publicKey;
+    private volatile Endpoint endpoint;
+    private volatile Key presharedKey;
+    final AtomicLong rxBytes = new AtomicLong();
+    final AtomicLong txBytes = new AtomicLong();
+    private final ArrayDeque<byte[]> staged = new ArrayDeque<>();
+
+    Peer(Key publicKey, Tunnel tunnel) {
+        this.publicKey = publicKey;
+        this.tunnel = tunnel;
+        tunnel.attach(this);
+    }
+
+    public Key publicKey() {
+        return publicKey;
+    }
+
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    /** Sets the endpoint (from configuration, or from an authenticated packet: roaming). */
+    public void setEndpoint(Endpoint e) {
+        this.endpoint = e;
+    }
+
+    public Key presharedKey() {
+        return presharedKey;
+    }
+
+    void setPresharedKey(Key k) {
+        this.presharedKey = k;
+        tunnel.setPresharedKey(k);
+    }
+
+    public int persistentKeepaliveSeconds() {
+        return tunnel.persistentKeepaliveSeconds();
+    }
+
+    public long rxBytes() {
+        return rxBytes.get();
+    }
+
+    public long txBytes() {
+        return txBytes.get();
+    }
+
+    /** Wall-clock time of the last handshake, ns since the epoch, or 0. */
+    public long lastHandshakeWallNanos() {
+        return tunnel.lastHandshakeWallNanos();
+    }
+
+    void stage(byte[] packet) {
+        synchronized (staged) {
+            if (staged.size() >= MAX_STAGED) staged.pollFirst();
+            staged.addLast(packet);
+        }
+    }
+
+    byte[] unstage() {
+        synchronized (staged) {
+            return staged.pollFirst();
+        }
+    }
+
+    void restage(byte[] packet) {
+        synchronized (staged) {
+            staged.addFirst(packet);
+        }
+    }
+
+    boolean hasStaged() {
+        synchronized (staged) {
+            return !staged.isEmpty();
+        }
+    }
+
+    void dropStaged() {
+        synchronized (staged) {
+            staged.clear();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "peer " + publicKey.toBase64();
+    }
+}

@@ -1,0 +1,185 @@
+package io.jwg.quick;
+
+import io.jwg.config.Config;
+import io.jwg.config.InterfaceConfig;
+import io.jwg.config.IpPrefix;
+import io.jwg.config.PeerConfig;
+import io.jwg.config.RouteTable;
+import io.jwg.device.Device;
+import io.jwg.device.Peer;
+import io.jwg.net.LinuxUdp;
+import io.jwg.net.UdpTransport;
+import io.jwg.noise.Clock;
+import io.jwg.os.IpCommand;
+import io.jwg.tun.LinuxTun;
+import io.jwg.tun.Tun;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What {@code wg-quick up} does, for a jwg device: creates the TUN interface, configures the
+ * device from a wg-quick config, sets MTU, addresses and routes, runs the hooks; {@link #close()}
+ * undoes all of it in reverse order. Used by {@code jwg up}.
+ */
+public final class QuickInterface implements Closeable {
+    private static final Logger log = LoggerFactory.getLogger(QuickInterface.class);
+    static final int DEFAULT_MTU = 1420;
+
+    private final String name;
+    private final Config config;
+    private final List<Runnable> undo = new ArrayList<>();
+    private Device device;
+    private boolean closed;
+
+    private QuickInterface(String name, Config config) {
+        this.name = name;
+        this.config = config;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    /**
+     * Brings the interface up. On any failure everything done so far is undone and an IOException
+     * with a one-line message is thrown.
+     */
+    public static QuickInterface up(String name, Config config) throws IOException {
+        QuickInterface q = new QuickInterface(name, config);
+        try {
+            q.bringUp();
+            return q;
+        } catch (IOException | RuntimeException e) {
+            q.close();
+            throw e;
+        }
+    }
+
+    private void bringUp() throws IOException {
+        InterfaceConfig ic = config.interfaceConfig();
+        IpCommand.requireNetAdmin();
+        if (IpCommand.linkExists(name)) throw new IOException("interface " + name + " already exists");
+        Hooks.run("PreUp", ic.preUp(), name);
+
+        Tun tun = LinuxTun.create(name);
+        undo.add(() -> closeQuietly(tun));
+        UdpTransport udp = LinuxUdp.open(ic.listenPort().orElse(0));
+        undo.add(() -> closeQuietly(udp));
+        if (ic.fwMark().isPresent() && ic.fwMark().getAsLong() != 0) udp.setMark((int) ic.fwMark().getAsLong());
+
+        int mtu = ic.mtu().isPresent() ? ic.mtu().getAsInt() : derivedMtu();
+        device = new Device(ic.privateKey(), tun, udp, mtu, Clock.SYSTEM);
+        undo.add(0, device::close);
+        for (PeerConfig pc : config.peers()) configurePeer(device, pc);
+
+        IpCommand.setMtu(name, mtu);
+        for (IpPrefix a : ic.addresses()) IpCommand.addAddress(name, a.toString());
+        IpCommand.setUp(name);
+        addRoutes(ic.table());
+        device.start();
+        Hooks.run("PostUp", ic.postUp(), name);
+        log.info("interface {} is up: listening on UDP port {}, MTU {}, {} peer(s)", name, udp.port(), mtu, config.peers().size());
+    }
+
+    /** Applies one [Peer] section to the device (also used when configuration is reloaded). */
+    public static Peer configurePeer(Device device, PeerConfig pc) throws IOException {
+        Peer p = device.addPeer(pc.publicKey());
+        device.setPresharedKey(p, pc.presharedKey().orElse(null));
+        for (IpPrefix a : pc.allowedIps()) device.allowIp(p, a.addressBytes(), a.length());
+        if (pc.endpoint().isPresent()) {
+            InetSocketAddress resolved = pc.endpoint().get().resolve();
+            p.setEndpoint(io.jwg.net.Endpoint.of(resolved));
+        }
+        device.setPersistentKeepalive(p, pc.persistentKeepalive().orElse(0));
+        return p;
+    }
+
+    /** wg-quick's MTU: the largest MTU of the routes to the endpoints (or the default route) - 80. */
+    private int derivedMtu() {
+        int best = 0;
+        for (PeerConfig pc : config.peers()) {
+            if (pc.endpoint().isEmpty()) continue;
+            try {
+                best = Math.max(best, IpCommand.routeMtu(pc.endpoint().get().resolve().getAddress()));
+            } catch (IOException e) {
+                log.debug("no route MTU for {}: {}", pc.endpoint().get(), e.getMessage());
+            }
+        }
+        if (best == 0) best = IpCommand.defaultRouteMtu();
+        if (best <= 0) best = 1500;
+        return best - 80;
+    }
+
+    private void addRoutes(RouteTable table) throws IOException {
+        if (table instanceof RouteTable.Off) return;
+        List<IpPrefix> prefixes = new ArrayList<>();
+        for (PeerConfig pc : config.peers()) prefixes.addAll(pc.allowedIps());
+        prefixes.sort(Comparator.comparingInt(IpPrefix::length).reversed());
+        for (IpPrefix p : prefixes) {
+            String t = switch (table) {
+                case RouteTable.Id id -> Long.toString(id.id());
+                case RouteTable.Named n -> n.name();
+                default -> null;
+            };
+            if (t == null && p.isDefaultRoute()) {
+                log.warn("AllowedIPs {}: default routes (full tunnel) are not set up yet; add the route yourself or use Table = off", p);
+                continue;
+            }
+            if (t == null && IpCommand.routeOnDeviceCovers(name, p.masked().toString())) continue;
+            IpCommand.addRoute(name, p.masked().toString(), t);
+        }
+    }
+
+    /** Tears everything down in reverse order: PreDown, device, interface, PostDown. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        InterfaceConfig ic = config.interfaceConfig();
+        boolean wasUp = device != null;
+        if (wasUp) {
+            try {
+                Hooks.run("PreDown", ic.preDown(), name);
+            } catch (IOException e) {
+                log.warn("{}", e.getMessage());
+            }
+        }
+        for (Runnable r : undo) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                log.warn("teardown step failed: {}", e.toString());
+            }
+        }
+        try {
+            if (IpCommand.linkExists(name)) IpCommand.deleteLink(name);
+        } catch (IOException e) {
+            log.warn("{}", e.getMessage());
+        }
+        if (wasUp) {
+            try {
+                Hooks.run("PostDown", ic.postDown(), name);
+            } catch (IOException e) {
+                log.warn("{}", e.getMessage());
+            }
+        }
+    }
+
+    private static void closeQuietly(Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // teardown: nothing more to do
+        }
+    }
+}
