@@ -1,0 +1,28 @@
+package io.jwg.tun;
+
+import java.io.Closeable;
+import java.io.IOException;
+
+/**
+ * A layer-3 tunnel device carrying plain IP packets (no packet-information header): what {@link #read}
+ * returns is exactly one IPv4 or IPv6 packet the kernel routed into the interface, and what is given to
+ * {@link #write} is injected into the kernel as if it had arrived on the interface.
+ *
+ * <p>Implementations are safe for concurrent use: any number of threads may read and write at once, and
+ * {@link #close()} from any thread wakes up blocked readers.
+ */
+public interface Tun extends Closeable {
+
+    /** The interface name, e.g. {@code wg0} (as assigned by the kernel if a pattern was requested). */
+    String name();
+
+    /**
+     * Blocks until a packet is available and copies it to {@code buf[off..]}. Returns its length, or -1 once
+     * the device is closed. {@code max} should be at least the interface MTU; a longer packet is truncated
+     * to {@code max} bytes.
+     */
+    int read(byte[] buf, int off, int max) throws IOException;
+
+    /** Injects one IP packet ({@code buf[off..off+len)}) into the kernel. */
+    void write(byte[] buf, int off, int len) throws IOException;
+}
