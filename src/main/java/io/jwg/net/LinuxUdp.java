@@ -1,0 +1,508 @@
+package io.jwg.net;
+
+import io.jwg.os.FdGuard;
+import io.jwg.os.LibC;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * A {@link UdpTransport} on one Linux UDP socket, through the FFM API.
+ *
+ * <p>The socket is {@code AF_INET6} with {@code IPV6_V6ONLY=0}, bound to {@code [::]:port}, so IPv4 peers
+ * (seen by the kernel as {@code ::ffff:a.b.c.d}) and IPv6 peers share it; if the kernel has no IPv6 at all
+ * it falls back to an {@code AF_INET} socket. Datagrams move in batches with {@code recvmmsg(2)} /
+ * {@code sendmmsg(2)} through native buffers, copied to and from the callers' {@code byte[]}. The socket
+ * is blocking; {@link #close()} calls {@code shutdown(2)}, which wakes blocked receivers and senders, and the
+ * descriptor itself is closed when the last in-flight call has returned.
+ *
+ * <p>Source addresses are looked up in a small cache keyed by the raw sockaddr, so a busy receiver hands out
+ * the same {@link Endpoint} instance for the same peer and allocates nothing per datagram.
+ *
+ * <p>The socket is created in the network namespace of the calling thread.
+ */
+public final class LinuxUdp implements UdpTransport {
+
+    /** Most datagrams moved by one recvmmsg/sendmmsg call. */
+    public static final int MAX_BATCH = 128;
+    /** Requested socket buffer sizes (as wireguard-go: 7 MiB; forced when allowed). */
+    static final int SOCKET_BUFFER = 7 << 20;
+
+    // struct mmsghdr { struct msghdr { name, namelen, iov, iovlen, control, controllen, flags }; msg_len }
+    static final long MMSGHDR_SIZE = 64;
+    static final long OFF_NAME = 0;
+    static final long OFF_NAMELEN = 8;
+    static final long OFF_IOV = 16;
+    static final long OFF_IOVLEN = 24;
+    static final long OFF_FLAGS = 48;
+    static final long OFF_MSGLEN = 56;
+    static final long IOVEC_SIZE = 16;
+    static final long NAME_STRIDE = 32; // sockaddr_in6 (28) rounded up
+    static final int MAX_SLOT = 65536;
+
+    private static final ValueLayout.OfLong BE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfShort BE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    private final int fd;
+    private final boolean ipv6;
+    private final int port;
+    private final FdGuard guard;
+    private final EndpointCache cache = new EndpointCache();
+    private final AtomicReferenceArray<Scratch> recvPool = new AtomicReferenceArray<>(4);
+    private final AtomicReferenceArray<Scratch> sendPool = new AtomicReferenceArray<>(8);
+    /** Every scratch not yet freed; freed when the descriptor is closed. */
+    private final List<Scratch> allScratch = new ArrayList<>();
+
+    private LinuxUdp(int fd, boolean ipv6, int port) {
+        this.fd = fd;
+        this.ipv6 = ipv6;
+        this.port = port;
+        this.guard = new FdGuard(this::closeNow);
+    }
+
+    /**
+     * Opens a UDP socket on {@code port} (0: any free port) for IPv4 and IPv6.
+     *
+     * @throws IOException "UDP port N is already in use" and the like, one line
+     */
+    public static LinuxUdp open(int port) throws IOException {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("UDP port out of range: " + port);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = LibC.allocateState(arena);
+            boolean v6 = true;
+            int fd = LibC.socket(st, LibC.AF_INET6, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
+            if (fd < 0 && LibC.errno(st) == LibC.EAFNOSUPPORT) {
+                v6 = false;
+                fd = LibC.socket(st, LibC.AF_INET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
+            }
+            if (fd < 0) {
+                throw LibC.error("cannot create a UDP socket", LibC.errno(st));
+            }
+            try {
+                if (v6 && LibC.setsockopt(st, fd, LibC.IPPROTO_IPV6, LibC.IPV6_V6ONLY, 0) != 0) {
+                    throw LibC.error("setsockopt(IPV6_V6ONLY=0)", LibC.errno(st));
+                }
+                // Large buffers absorb bursts; the *FORCE variants need CAP_NET_ADMIN and ignore rmem_max.
+                if (LibC.setsockopt(st, fd, LibC.SOL_SOCKET, LibC.SO_RCVBUFFORCE, SOCKET_BUFFER) != 0) {
+                    LibC.setsockopt(st, fd, LibC.SOL_SOCKET, LibC.SO_RCVBUF, SOCKET_BUFFER);
+                }
+                if (LibC.setsockopt(st, fd, LibC.SOL_SOCKET, LibC.SO_SNDBUFFORCE, SOCKET_BUFFER) != 0) {
+                    LibC.setsockopt(st, fd, LibC.SOL_SOCKET, LibC.SO_SNDBUF, SOCKET_BUFFER);
+                }
+                MemorySegment sa = arena.allocate(NAME_STRIDE, 8);
+                int salen;
+                if (v6) {
+                    sa.set(ValueLayout.JAVA_SHORT, 0, (short) LibC.AF_INET6);
+                    sa.set(BE_SHORT, 2, (short) port); // address [::], flowinfo and scope 0
+                    salen = Endpoint.SOCKADDR_IN6_SIZE;
+                } else {
+                    sa.set(ValueLayout.JAVA_SHORT, 0, (short) LibC.AF_INET);
+                    sa.set(BE_SHORT, 2, (short) port);
+                    salen = Endpoint.SOCKADDR_IN_SIZE;
+                }
+                if (LibC.bind(st, fd, sa, salen) != 0) {
+                    int e = LibC.errno(st);
+                    throw switch (e) {
+                        case LibC.EADDRINUSE -> new IOException("UDP port " + port + " is already in use");
+                        case LibC.EACCES, LibC.EPERM -> new IOException("permission denied binding UDP port " + port
+                                + " (ports below 1024 need root or CAP_NET_BIND_SERVICE)");
+                        default -> LibC.error("cannot bind UDP port " + port, e);
+                    };
+                }
+                MemorySegment len = arena.allocateFrom(ValueLayout.JAVA_INT, (int) NAME_STRIDE);
+                if (LibC.getsockname(st, fd, sa, len) != 0) {
+                    throw LibC.error("getsockname", LibC.errno(st));
+                }
+                int actual = Short.toUnsignedInt(sa.get(BE_SHORT, 2));
+                return new LinuxUdp(fd, v6, actual);
+            } catch (IOException | RuntimeException e) {
+                LibC.close(fd);
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    /** True if the socket is dual-stack AF_INET6 (false only on kernels without IPv6). */
+    public boolean isDualStack() {
+        return ipv6;
+    }
+
+    // ------------------------------------------------------------------------------------------ scratch
+
+    /** Native memory for one batch call: mmsghdr array, iovecs, sockaddrs and packet buffers. */
+    private static final class Scratch {
+        final Arena arena = Arena.ofShared();
+        final int slots;
+        final int slotSize;
+        final MemorySegment state;
+        final MemorySegment hdrs;
+        final MemorySegment iovs;
+        final MemorySegment names;
+        final MemorySegment bufs;
+        /** hdrs sliced at each index, so a partial sendmmsg can resume without allocating. */
+        final MemorySegment[] hdrFrom;
+
+        Scratch(int slots, int slotSize) {
+            this.slots = slots;
+            this.slotSize = slotSize;
+            state = LibC.allocateState(arena);
+            hdrs = arena.allocate(MMSGHDR_SIZE * slots, 8);
+            iovs = arena.allocate(IOVEC_SIZE * slots, 8);
+            names = arena.allocate(NAME_STRIDE * slots, 8);
+            bufs = arena.allocate((long) slotSize * slots, 64);
+            hdrFrom = new MemorySegment[slots];
+            for (int i = 0; i < slots; i++) {
+                long h = i * MMSGHDR_SIZE;
+                hdrs.set(ValueLayout.ADDRESS, h + OFF_NAME, names.asSlice(i * NAME_STRIDE, NAME_STRIDE));
+                hdrs.set(ValueLayout.ADDRESS, h + OFF_IOV, iovs.asSlice(i * IOVEC_SIZE, IOVEC_SIZE));
+                hdrs.set(ValueLayout.JAVA_LONG, h + OFF_IOVLEN, 1L);
+                iovs.set(ValueLayout.ADDRESS, i * IOVEC_SIZE, bufs.asSlice((long) i * slotSize, slotSize));
+                hdrFrom[i] = hdrs.asSlice(h);
+            }
+        }
+
+        boolean fits(int needSlots, int needSize) {
+            return slots >= needSlots && slotSize >= needSize;
+        }
+
+        void setIovLen(int i, long len) {
+            iovs.set(ValueLayout.JAVA_LONG, i * IOVEC_SIZE + 8, len);
+        }
+
+        void setNameLen(int i, int len) {
+            hdrs.set(ValueLayout.JAVA_INT, i * MMSGHDR_SIZE + OFF_NAMELEN, len);
+        }
+
+        int nameLen(int i) {
+            return hdrs.get(ValueLayout.JAVA_INT, i * MMSGHDR_SIZE + OFF_NAMELEN);
+        }
+
+        int msgLen(int i) {
+            return hdrs.get(ValueLayout.JAVA_INT, i * MMSGHDR_SIZE + OFF_MSGLEN);
+        }
+
+        int msgFlags(int i) {
+            return hdrs.get(ValueLayout.JAVA_INT, i * MMSGHDR_SIZE + OFF_FLAGS);
+        }
+    }
+
+    private Scratch take(AtomicReferenceArray<Scratch> pool, int slots, int size) {
+        for (int i = 0; i < pool.length(); i++) {
+            Scratch s = pool.getAndSet(i, null);
+            if (s != null) {
+                if (s.fits(slots, size)) {
+                    return s;
+                }
+                slots = Math.max(slots, s.slots);
+                size = Math.max(size, s.slotSize);
+                free(s);
+                break;
+            }
+        }
+        Scratch s = new Scratch(slots, Math.min(MAX_SLOT, Math.max(2048, (size + 2047) & ~2047)));
+        synchronized (allScratch) {
+            allScratch.add(s);
+        }
+        return s;
+    }
+
+    private void give(AtomicReferenceArray<Scratch> pool, Scratch s) {
+        for (int i = 0; i < pool.length(); i++) {
+            if (pool.compareAndSet(i, null, s)) {
+                return;
+            }
+        }
+        free(s);
+    }
+
+    private void free(Scratch s) {
+        synchronized (allScratch) {
+            allScratch.remove(s);
+        }
+        s.arena.close();
+    }
+
+    // ------------------------------------------------------------------------------------------ receive
+
+    @Override
+    public int receive(Datagram[] batch) throws IOException {
+        if (batch.length == 0) {
+            return 0;
+        }
+        if (!guard.tryAcquire()) {
+            return -1;
+        }
+        Scratch s = null;
+        try {
+            int vlen = Math.min(batch.length, MAX_BATCH);
+            int need = 0;
+            for (int i = 0; i < vlen; i++) {
+                need = Math.max(need, batch[i].data.length);
+            }
+            s = take(recvPool, vlen, Math.min(need, MAX_SLOT));
+            for (int i = 0; i < vlen; i++) {
+                s.setIovLen(i, Math.min(batch[i].data.length, s.slotSize));
+            }
+            while (true) {
+                for (int i = 0; i < vlen; i++) {
+                    s.setNameLen(i, (int) NAME_STRIDE);
+                }
+                int n = LibC.recvmmsg(s.state, fd, s.hdrs, vlen, LibC.MSG_WAITFORONE);
+                if (n <= 0) {
+                    if (guard.isClosed()) {
+                        return -1;
+                    }
+                    int e = n < 0 ? LibC.errno(s.state) : LibC.EINTR;
+                    if (e == LibC.EINTR || e == LibC.EAGAIN) {
+                        continue;
+                    }
+                    throw LibC.error("recvmmsg on UDP port " + port, e);
+                }
+                int out = 0;
+                for (int i = 0; i < n; i++) {
+                    int len = s.msgLen(i);
+                    if ((s.msgFlags(i) & LibC.MSG_TRUNC) != 0) {
+                        continue; // longer than the caller's buffer
+                    }
+                    if (s.nameLen(i) == 0) {
+                        continue; // no source: the empty "datagram" recvmmsg reports after shutdown()
+                    }
+                    Datagram d = batch[out];
+                    if (len > d.data.length) {
+                        continue; // only with mixed-size batches
+                    }
+                    Endpoint ep = source(s.names, i * NAME_STRIDE);
+                    if (ep == null) {
+                        continue;
+                    }
+                    MemorySegment.copy(s.bufs, ValueLayout.JAVA_BYTE, (long) i * s.slotSize, d.data, 0, len);
+                    d.offset = 0;
+                    d.length = len;
+                    d.endpoint = ep;
+                    out++;
+                }
+                if (out > 0) {
+                    return out;
+                }
+                if (guard.isClosed()) {
+                    return -1;
+                }
+            }
+        } finally {
+            if (s != null) {
+                give(recvPool, s);
+            }
+            guard.release();
+        }
+    }
+
+    /** The Endpoint for the sockaddr at {@code off}, from the cache when possible; null for other families. */
+    private Endpoint source(MemorySegment names, long off) {
+        short family = names.get(ValueLayout.JAVA_SHORT, off);
+        int p = Short.toUnsignedInt(names.get(BE_SHORT, off + 2));
+        long hi;
+        long lo;
+        int scope;
+        if (family == LibC.AF_INET6) {
+            hi = names.get(BE_LONG, off + 8);
+            lo = names.get(BE_LONG, off + 16);
+            scope = names.get(ValueLayout.JAVA_INT, off + 24);
+        } else if (family == LibC.AF_INET) {
+            hi = 0;
+            lo = Endpoint.V4_MAPPED_PREFIX | (names.get(BE_INT, off + 4) & 0xffff_ffffL);
+            scope = 0;
+        } else {
+            return null;
+        }
+        return cache.get(hi, lo, p, scope);
+    }
+
+    // ------------------------------------------------------------------------------------------ send
+
+    @Override
+    public int send(Datagram[] batch, int count) throws IOException {
+        Objects.checkFromIndexSize(0, count, batch.length);
+        if (count == 0) {
+            return 0;
+        }
+        if (!guard.tryAcquire()) {
+            throw new ClosedChannelException();
+        }
+        Scratch s = null;
+        try {
+            int slots = Math.min(count, MAX_BATCH);
+            int need = 0;
+            for (int i = 0; i < count; i++) {
+                need = Math.max(need, batch[i].length);
+            }
+            if (need > MAX_SLOT) {
+                throw new IOException("datagram of " + need + " bytes is larger than UDP allows");
+            }
+            s = take(sendPool, slots, need);
+            int sent = 0;
+            for (int i = 0; i < count; ) {
+                int m = Math.min(count - i, s.slots);
+                for (int j = 0; j < m; j++) {
+                    Datagram d = batch[i + j];
+                    Endpoint ep = Objects.requireNonNull(d.endpoint, "datagram without endpoint");
+                    MemorySegment.copy(d.data, d.offset, s.bufs, ValueLayout.JAVA_BYTE, (long) j * s.slotSize, d.length);
+                    s.setIovLen(j, d.length);
+                    long nameOff = j * NAME_STRIDE;
+                    if (ipv6) {
+                        ep.writeSockaddr6(s.names, nameOff);
+                        s.setNameLen(j, Endpoint.SOCKADDR_IN6_SIZE);
+                    } else if (ep.isIPv4()) {
+                        ep.writeSockaddr4(s.names, nameOff);
+                        s.setNameLen(j, Endpoint.SOCKADDR_IN_SIZE);
+                    } else {
+                        ep.writeSockaddr6(s.names, nameOff); // the kernel will refuse it; skipped below
+                        s.setNameLen(j, Endpoint.SOCKADDR_IN6_SIZE);
+                    }
+                }
+                int done = 0;
+                while (done < m) {
+                    int r = LibC.sendmmsg(s.state, fd, s.hdrFrom[done], m - done, 0);
+                    if (r > 0) {
+                        done += r;
+                        sent += r;
+                        continue;
+                    }
+                    if (guard.isClosed()) {
+                        throw new AsynchronousCloseException();
+                    }
+                    int e = r < 0 ? LibC.errno(s.state) : LibC.EINTR;
+                    if (e == LibC.EINTR || e == LibC.EAGAIN) {
+                        continue;
+                    }
+                    if (skippable(e)) {
+                        done++; // drop this datagram, keep going with the rest
+                        continue;
+                    }
+                    throw LibC.error("sendmmsg on UDP port " + port, e);
+                }
+                i += m;
+            }
+            return sent;
+        } finally {
+            if (s != null) {
+                give(sendPool, s);
+            }
+            guard.release();
+        }
+    }
+
+    /** Errors that concern one datagram (its destination or size), not the socket. */
+    private static boolean skippable(int errno) {
+        return switch (errno) {
+            case LibC.ENETUNREACH, LibC.EHOSTUNREACH, LibC.ENETDOWN, LibC.EHOSTDOWN, LibC.EMSGSIZE,
+                    LibC.EAFNOSUPPORT, LibC.EADDRNOTAVAIL, LibC.EINVAL, LibC.EPERM, LibC.EACCES,
+                    LibC.ECONNREFUSED, LibC.ENOBUFS -> true;
+            default -> false;
+        };
+    }
+
+    // ------------------------------------------------------------------------------------------ options, close
+
+    @Override
+    public void setMark(int fwmark) throws IOException {
+        if (!guard.tryAcquire()) {
+            throw new ClosedChannelException();
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = LibC.allocateState(arena);
+            if (LibC.setsockopt(st, fd, LibC.SOL_SOCKET, LibC.SO_MARK, fwmark) != 0) {
+                int e = LibC.errno(st);
+                if (e == LibC.EPERM) {
+                    throw new IOException("setting the firewall mark (SO_MARK) needs CAP_NET_ADMIN");
+                }
+                throw LibC.error("setsockopt(SO_MARK=" + Integer.toUnsignedString(fwmark) + ")", e);
+            }
+        } finally {
+            guard.release();
+        }
+    }
+
+    /** The current SO_MARK (for tests and diagnostics). */
+    public int mark() throws IOException {
+        if (!guard.tryAcquire()) {
+            throw new ClosedChannelException();
+        }
+        try {
+            return LibC.getsockoptInt(fd, LibC.SOL_SOCKET, LibC.SO_MARK);
+        } finally {
+            guard.release();
+        }
+    }
+
+    /** Closes the socket; blocked {@link #receive} calls return -1, blocked {@link #send} calls throw. */
+    @Override
+    public void close() {
+        if (!guard.beginClose()) {
+            return;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            LibC.shutdown(LibC.allocateState(arena), fd, LibC.SHUT_RDWR); // wakes blocked calls
+        } finally {
+            guard.release();
+        }
+    }
+
+    private void closeNow() {
+        LibC.close(fd);
+        synchronized (allScratch) {
+            for (Scratch s : allScratch) {
+                s.arena.close();
+            }
+            allScratch.clear();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LinuxUdp[port " + port + (ipv6 ? ", dual-stack" : ", IPv4 only") + "]";
+    }
+
+    // ------------------------------------------------------------------------------------------ endpoint cache
+
+    /**
+     * Recently seen sources, 2-way set associative. Racy by design: entries are immutable Endpoints (final
+     * fields), so a reader sees either an older or a newer valid entry, and a miss merely allocates.
+     */
+    static final class EndpointCache {
+        static final int SIZE = 4096; // power of two
+        private final Endpoint[] table = new Endpoint[SIZE];
+
+        Endpoint get(long hi, long lo, int port, int scope) {
+            int h = Endpoint.hash(hi, lo, port, scope) & (SIZE - 1) & ~1;
+            Endpoint e = table[h];
+            if (e != null && e.matches(hi, lo, port, scope)) {
+                return e;
+            }
+            Endpoint f = table[h + 1];
+            if (f != null && f.matches(hi, lo, port, scope)) {
+                return f;
+            }
+            Endpoint created = Endpoint.fromKey(hi, lo, port, scope);
+            // keep the most recently inserted entry in the first way, move the previous one to the second
+            table[h + 1] = e;
+            table[h] = created;
+            return created;
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package io.jwg.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jwg.testing.Netns;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+class LinuxUdpTest {
+    private Netns a;
+    private Netns b;
+    private LinuxUdp ua;
+    private LinuxUdp ub;
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Netns.assumeRoot();
+        a = Netns.create("udpa");
+        b = Netns.create("udpb");
+        Netns.Veth v = Netns.pair(a, b, "10.220.0.1/24", "10.220.0.2/24");
+        a.addAddress(v.ifA(), "fd00:220::1/64");
+        b.addAddress(v.ifB(), "fd00:220::2/64");
+        ua = a.runInside(() -> LinuxUdp.open(0));
+        ub = b.runInside(() -> LinuxUdp.open(51820));
+    }
+
+    @AfterEach
+    void tearDown() {
+        pool.shutdownNow();
+        if (ua != null) {
+            ua.close();
+        }
+        if (ub != null) {
+            ub.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+        if (a != null) {
+            a.close();
+        }
+    }
+
+    private static Datagram[] numbered(int n, int size, Endpoint to) {
+        Datagram[] batch = Datagram.batch(n, 2048);
+        for (int i = 0; i < n; i++) {
+            Datagram d = batch[i];
+            d.offset = 3; // not at 0, to check offset handling
+            d.length = size;
+            d.endpoint = to;
+            for (int j = 0; j < size; j++) {
+                d.data[3 + j] = (byte) (i * 7 + j);
+            }
+        }
+        return batch;
+    }
+
+    /** Receives until {@code n} datagrams arrived; returns copies of them (index order = arrival order). */
+    private static List<Datagram> receiveAll(LinuxUdp u, int n) throws IOException {
+        List<Datagram> got = new ArrayList<>();
+        Datagram[] batch = Datagram.batch(64, 2048);
+        while (got.size() < n) {
+            int k = u.receive(batch);
+            assertThat(k).isPositive().isLessThanOrEqualTo(batch.length);
+            for (int i = 0; i < k; i++) {
+                Datagram c = new Datagram(batch[i].length).set(batch[i].data, batch[i].offset, batch[i].length, batch[i].endpoint);
+                got.add(c);
+            }
+        }
+        return got;
+    }
+
+    private void exchange(String addrA, String addrB) throws Exception {
+        Endpoint toB = Endpoint.parse(addrB.contains(":") ? "[" + addrB + "]:51820" : addrB + ":51820");
+        Datagram[] out = numbered(32, 1000, toB);
+        assertThat(ua.send(out, 32)).isEqualTo(32);
+        List<Datagram> got = pool.submit(() -> receiveAll(ub, 32)).get(10, TimeUnit.SECONDS);
+        Endpoint fromA = got.getFirst().endpoint;
+        assertThat(fromA.toString()).isEqualTo(addrA.contains(":") ? "[" + addrA + "]:" + ua.port() : addrA + ":" + ua.port());
+        for (int i = 0; i < 32; i++) {
+            Datagram d = got.get(i);
+            assertThat(d.endpoint).isSameAs(fromA); // cached: one instance per source
+            assertThat(d.offset).isZero();
+            assertThat(d.length).isEqualTo(1000);
+            for (int j = 0; j < 1000; j++) {
+                assertThat(d.data[j]).isEqualTo((byte) (i * 7 + j));
+            }
+        }
+        // answer to the endpoint we received from
+        Datagram[] reply = numbered(5, 10, fromA);
+        assertThat(ub.send(reply, 5)).isEqualTo(5);
+        List<Datagram> back = pool.submit(() -> receiveAll(ua, 5)).get(10, TimeUnit.SECONDS);
+        assertThat(back).allSatisfy(d -> assertThat(d.endpoint).isEqualTo(toB));
+    }
+
+    @Test
+    void batchesOverIpv4() throws Exception {
+        assertThat(ub.port()).isEqualTo(51820);
+        assertThat(ua.port()).isPositive();
+        assertThat(ua.isDualStack()).isTrue();
+        exchange("10.220.0.1", "10.220.0.2");
+    }
+
+    @Test
+    void batchesOverIpv6() throws Exception {
+        exchange("fd00:220::1", "fd00:220::2");
+    }
+
+    @Test
+    void mixedFamiliesInOneBatchAndUnreachableOnesSkipped() throws Exception {
+        Datagram[] out = numbered(4, 20, Endpoint.parse("10.220.0.2:51820"));
+        out[1].endpoint = Endpoint.parse("[fd00:220::2]:51820");
+        out[2].endpoint = Endpoint.parse("10.99.0.1:51820"); // no route in namespace a
+        assertThat(ua.send(out, 4)).isEqualTo(3);
+        List<Datagram> got = pool.submit(() -> receiveAll(ub, 3)).get(10, TimeUnit.SECONDS);
+        assertThat(got).extracting(d -> d.endpoint.toString()).containsExactlyInAnyOrder(
+                "10.220.0.1:" + ua.port(), "[fd00:220::1]:" + ua.port(), "10.220.0.1:" + ua.port());
+    }
+
+    @Test
+    void interoperatesWithJavaSockets() throws Exception {
+        try (DatagramChannel ch = a.runInside(() -> DatagramChannel.open().bind(new InetSocketAddress("10.220.0.1", 0)))) {
+            ch.send(ByteBuffer.wrap(new byte[] {1, 2, 3}), new InetSocketAddress("10.220.0.2", 51820));
+            List<Datagram> got = pool.submit(() -> receiveAll(ub, 1)).get(10, TimeUnit.SECONDS);
+            assertThat(got.getFirst().endpoint.socketAddress()).isEqualTo(ch.getLocalAddress());
+            assertThat(got.getFirst().length).isEqualTo(3);
+            ub.send(new Datagram[] {new Datagram(10).set(new byte[] {9, 8}, 0, 2, got.getFirst().endpoint)}, 1);
+            ByteBuffer buf = ByteBuffer.allocate(10);
+            assertThat(ch.receive(buf)).isEqualTo(new InetSocketAddress("10.220.0.2", 51820));
+            assertThat(buf.position()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void tooLongDatagramsAreDropped() throws Exception {
+        Endpoint toB = Endpoint.parse("10.220.0.2:51820");
+        Datagram[] out = numbered(2, 500, toB);
+        out[1].length = 50;
+        ua.send(out, 2);
+        Datagram[] in = Datagram.batch(4, 100);
+        int n = pool.submit(() -> ub.receive(in)).get(10, TimeUnit.SECONDS);
+        assertThat(n).isEqualTo(1);
+        assertThat(in[0].length).isEqualTo(50);
+    }
+
+    @Test
+    void portInUseIsAClearError() {
+        assertThatThrownBy(() -> b.runInside(() -> LinuxUdp.open(51820)))
+                .isInstanceOf(IOException.class).hasMessage("UDP port 51820 is already in use");
+        // also when a plain IPv4 socket holds the port
+        assertThatThrownBy(() -> a.runInside(() -> {
+            try (DatagramChannel ch = DatagramChannel.open(java.net.StandardProtocolFamily.INET).bind(new InetSocketAddress(40001))) {
+                return LinuxUdp.open(40001);
+            }
+        })).isInstanceOf(IOException.class).hasMessage("UDP port 40001 is already in use");
+    }
+
+    @Test
+    void closeUnblocksReceiveAndFailsSend() throws Exception {
+        Future<Integer> r1 = pool.submit(() -> ub.receive(Datagram.batch(8, 2048)));
+        Future<Integer> r2 = pool.submit(() -> ub.receive(Datagram.batch(8, 2048)));
+        Thread.sleep(200);
+        assertThat(r1).isNotDone();
+        ub.close();
+        assertThat(r1.get(5, TimeUnit.SECONDS)).isEqualTo(-1);
+        assertThat(r2.get(5, TimeUnit.SECONDS)).isEqualTo(-1);
+        assertThat(ub.receive(Datagram.batch(1, 10))).isEqualTo(-1);
+        assertThatThrownBy(() -> ub.send(numbered(1, 1, Endpoint.parse("10.220.0.1:1")), 1)).isInstanceOf(ClosedChannelException.class);
+        ub.close();
+        // the port is free again
+        LinuxUdp again = b.runInside(() -> LinuxUdp.open(51820));
+        again.close();
+    }
+
+    @Test
+    void fwmark() throws Exception {
+        ua.setMark(0x1234);
+        assertThat(ua.mark()).isEqualTo(0x1234);
+        ua.setMark(0);
+        assertThat(ua.mark()).isZero();
+    }
+}
