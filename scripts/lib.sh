@@ -30,3 +30,20 @@ ensure_built() {
     fi
   ) 9>"$JWG_HOME/target/.build.lock"
 }
+
+# Installs the Debian packages the live tests and the demo need (only as root, only what is missing).
+JWG_PACKAGES="wireguard-go wireguard-tools iproute2 nftables tcpdump tshark iperf3 iputils-ping procps bc python3 util-linux"
+ensure_packages() {
+  [ "$(id -u)" = 0 ] || return 0
+  local missing="" p
+  for p in $JWG_PACKAGES "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
+  done
+  command -v mvn >/dev/null || missing="$missing maven"
+  if [ -n "$missing" ]; then
+    echo "== installing:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  fi
+}

@@ -2,14 +2,21 @@ package io.jwg.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /** The {@code jwg} command line. */
 @Command(name = "jwg", mixinStandardHelpOptions = true, version = "jwg 0.1.0",
         description = "A WireGuard implementation in Java.",
-        subcommands = {})
+        subcommands = {UpCommand.class, DownCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "log debug messages")
+    void verbose(boolean v) {
+        Logging.configure(v);
+    }
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -17,7 +24,14 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns the exit code (used by tests too). */
     public static int run(String... args) {
-        return new CommandLine(new Main()).execute(args);
+        Logging.configure(false);
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("jwg: " + Errors.describe(e));
+            if (Boolean.getBoolean("jwg.debug")) e.printStackTrace(cmd.getErr());
+            return 1;
+        });
+        return cl.execute(args);
     }
 
     @Override

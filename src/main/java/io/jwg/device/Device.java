@@ -585,7 +585,7 @@ public final class Device implements Closeable {
     }
 
     private static byte[] addressBytes(Endpoint e) {
-        InetSocketAddress a = e.address();
+        InetSocketAddress a = e.socketAddress();
         byte[] ip = a.getAddress().getAddress();
         byte[] out = Arrays.copyOf(ip, ip.length + 2);
         out[ip.length] = (byte) (a.getPort() >>> 8);

@@ -11,6 +11,7 @@ import io.jwg.net.LinuxUdp;
 import io.jwg.net.UdpTransport;
 import io.jwg.noise.Clock;
 import io.jwg.os.IpCommand;
+import io.jwg.os.Privileges;
 import io.jwg.tun.LinuxTun;
 import io.jwg.tun.Tun;
 import java.io.Closeable;
@@ -34,6 +35,7 @@ public final class QuickInterface implements Closeable {
     private final String name;
     private final Config config;
     private final List<Runnable> undo = new ArrayList<>();
+    private final IpCommand ip = IpCommand.host();
     private Device device;
     private boolean closed;
 
@@ -67,28 +69,25 @@ public final class QuickInterface implements Closeable {
 
     private void bringUp() throws IOException {
         InterfaceConfig ic = config.interfaceConfig();
-        IpCommand.requireNetAdmin();
-        if (IpCommand.linkExists(name)) throw new IOException("interface " + name + " already exists");
+        Privileges.requireNetAdmin();
+        if (ip.exists(name)) throw new IOException("interface " + name + " already exists");
         Hooks.run("PreUp", ic.preUp(), name);
 
         Tun tun = LinuxTun.create(name);
         undo.add(() -> closeQuietly(tun));
-        UdpTransport udp = LinuxUdp.open(ic.listenPort().orElse(0));
-        undo.add(() -> closeQuietly(udp));
-        if (ic.fwMark().isPresent() && ic.fwMark().getAsLong() != 0) udp.setMark((int) ic.fwMark().getAsLong());
-
         int mtu = ic.mtu().isPresent() ? ic.mtu().getAsInt() : derivedMtu();
-        device = new Device(ic.privateKey(), tun, udp, mtu, Clock.SYSTEM);
+        device = new Device(ic.privateKey(), tun, LinuxUdp::open, ic.listenPort().orElse(0), mtu, Clock.SYSTEM);
         undo.add(0, device::close);
+        if (ic.fwMark().isPresent()) device.setFwmark((int) ic.fwMark().getAsLong());
         for (PeerConfig pc : config.peers()) configurePeer(device, pc);
 
-        IpCommand.setMtu(name, mtu);
-        for (IpPrefix a : ic.addresses()) IpCommand.addAddress(name, a.toString());
-        IpCommand.setUp(name);
+        ip.setMtu(name, mtu);
+        for (IpPrefix a : ic.addresses()) ip.addAddress(name, a.toString());
+        ip.linkUp(name);
         addRoutes(ic.table());
         device.start();
         Hooks.run("PostUp", ic.postUp(), name);
-        log.info("interface {} is up: listening on UDP port {}, MTU {}, {} peer(s)", name, udp.port(), mtu, config.peers().size());
+        log.info("interface {} is up: listening on UDP port {}, MTU {}, {} peer(s)", name, device.listenPort(), mtu, config.peers().size());
     }
 
     /** Applies one [Peer] section to the device (also used when configuration is reloaded). */
@@ -105,19 +104,12 @@ public final class QuickInterface implements Closeable {
     }
 
     /** wg-quick's MTU: the largest MTU of the routes to the endpoints (or the default route) - 80. */
-    private int derivedMtu() {
-        int best = 0;
+    private int derivedMtu() throws IOException {
+        List<java.net.InetAddress> endpoints = new ArrayList<>();
         for (PeerConfig pc : config.peers()) {
-            if (pc.endpoint().isEmpty()) continue;
-            try {
-                best = Math.max(best, IpCommand.routeMtu(pc.endpoint().get().resolve().getAddress()));
-            } catch (IOException e) {
-                log.debug("no route MTU for {}: {}", pc.endpoint().get(), e.getMessage());
-            }
+            if (pc.endpoint().isPresent()) endpoints.add(pc.endpoint().get().resolve().getAddress());
         }
-        if (best == 0) best = IpCommand.defaultRouteMtu();
-        if (best <= 0) best = 1500;
-        return best - 80;
+        return ip.autoMtu(endpoints);
     }
 
     private void addRoutes(RouteTable table) throws IOException {
@@ -135,8 +127,11 @@ public final class QuickInterface implements Closeable {
                 log.warn("AllowedIPs {}: default routes (full tunnel) are not set up yet; add the route yourself or use Table = off", p);
                 continue;
             }
-            if (t == null && IpCommand.routeOnDeviceCovers(name, p.masked().toString())) continue;
-            IpCommand.addRoute(name, p.masked().toString(), t);
+            String cidr = p.masked().toString();
+            String family = p.isIpv6() ? "-6" : "-4";
+            if (t == null && !ip.run(family, "route", "show", "dev", name, "match", cidr).isBlank()) continue;
+            if (t == null) ip.addRoute(cidr, name);
+            else ip.addRoute(cidr, name, t);
         }
     }
 
@@ -162,7 +157,7 @@ public final class QuickInterface implements Closeable {
             }
         }
         try {
-            if (IpCommand.linkExists(name)) IpCommand.deleteLink(name);
+            if (wasUp && ip.exists(name)) ip.deleteLink(name);
         } catch (IOException e) {
             log.warn("{}", e.getMessage());
         }

@@ -1,0 +1,122 @@
+package io.jwg.cli;
+
+import io.jwg.config.Config;
+import io.jwg.config.ConfigException;
+import io.jwg.config.ConfigFiles;
+import io.jwg.config.InterfaceName;
+import io.jwg.quick.QuickInterface;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import sun.misc.Signal;
+
+/** {@code jwg up CONFIG}: brings a tunnel up from a wg-quick config and runs until SIGTERM/SIGINT. */
+@Command(name = "up", description = {
+        "Bring up a WireGuard interface from a wg-quick config file and run in the foreground until",
+        "SIGINT/SIGTERM, then remove everything that was set up. The interface is named after the file",
+        "(wg0.conf -> wg0); a bare name means /etc/wireguard/NAME.conf."})
+final class UpCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "CONFIG", description = "config file, or interface name")
+    String config;
+
+    @Option(names = {"-d", "--detach"}, description = "run in the background (pid file and log under /run/jwg/)")
+    boolean detach;
+
+    @Override
+    public Integer call() throws Exception {
+        Path path = ConfigFiles.locate(config);
+        String name;
+        Config cfg;
+        try {
+            name = InterfaceName.interfaceNameOf(path);
+            cfg = Config.parse(path);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            return 1;
+        } catch (IllegalArgumentException e) {
+            System.err.println("jwg: " + e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            System.err.println("jwg: cannot read " + path + ": " + Errors.describe(e));
+            return 1;
+        }
+        ConfigFiles.permissionWarning(path).ifPresent(System.err::println);
+        if (detach) return detach(name, path);
+
+        CountDownLatch stop = new CountDownLatch(1);
+        for (String sig : new String[] {"TERM", "INT", "HUP"}) Signal.handle(new Signal(sig), s -> stop.countDown());
+        QuickInterface q;
+        try {
+            q = QuickInterface.up(name, cfg);
+        } catch (IOException e) {
+            System.err.println("jwg: " + e.getMessage());
+            return 1;
+        }
+        Thread hook = new Thread(q::close);
+        Runtime.getRuntime().addShutdownHook(hook);
+        RunDir.writePid(name);
+        try {
+            stop.await();
+        } finally {
+            System.out.println("[#] shutting down " + name);
+            q.close();
+            RunDir.removePid(name);
+        }
+        return 0;
+    }
+
+    /** Starts "jwg up CONFIG" as a new session leader with output in /run/jwg/NAME.log; waits until ready. */
+    private int detach(String name, Path path) throws Exception {
+        RunDir.ensure();
+        if (RunDir.readPid(name).isPresent() && ProcessHandle.of(RunDir.readPid(name).getAsLong()).isPresent()) {
+            System.err.println("jwg: " + name + " is already running (pid " + RunDir.readPid(name).getAsLong() + ")");
+            return 1;
+        }
+        Files.deleteIfExists(RunDir.pidFile(name));
+        List<String> cmd = new ArrayList<>(List.of("setsid"));
+        cmd.addAll(selfCommand());
+        cmd.add("up");
+        cmd.add(path.toAbsolutePath().toString());
+        Path log = RunDir.logFile(name);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(RunDir.pidFile(name))) {
+                System.out.println("jwg: " + name + " is up (pid " + RunDir.readPid(name).orElse(-1) + ", log " + log + ")");
+                return 0;
+            }
+            if (!p.isAlive()) {
+                System.err.print(Files.readString(log));
+                System.err.println("jwg: " + name + " failed to start");
+                return 1;
+            }
+            Thread.sleep(50);
+        }
+        p.destroy();
+        System.err.println("jwg: " + name + " did not come up within 30 s (see " + log + ")");
+        return 1;
+    }
+
+    /** The command that started this JVM (java, its options, -jar/-cp and the main class or jar). */
+    static List<String> selfCommand() {
+        String launcher = System.getenv("JWG_LAUNCHER");
+        if (launcher != null && Files.isExecutable(Path.of(launcher))) return List.of(launcher);
+        ProcessHandle.Info info = ProcessHandle.current().info();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(info.command().orElse("java"));
+        for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) cmd.add(a);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Main.class.getName());
+        return cmd;
+    }
+}
