@@ -26,6 +26,7 @@ import java.lang.invoke.VarHandle;
  *
  * <p>This class is an implementation detail of jwg's native layer (io.jwg.tun, io.jwg.net).
  */
+@SuppressWarnings("restricted") // FFM downcalls are the point of this class
 public final class LibC {
     private LibC() {}
 

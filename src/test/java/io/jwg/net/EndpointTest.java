@@ -17,6 +17,7 @@ import java.nio.ByteOrder;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
+@SuppressWarnings("restricted")
 class EndpointTest {
 
     @Test

@@ -56,6 +56,7 @@ import org.junit.jupiter.api.Assumptions;
  * (platform) thread in and back out. Sockets and TUN devices keep the namespace they were created in, so
  * a socket opened inside can afterwards be used from any thread.
  */
+@SuppressWarnings("restricted")
 public final class Netns implements AutoCloseable {
 
     /** Exit code and combined stdout+stderr of a command. */

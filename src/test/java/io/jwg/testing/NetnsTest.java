@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(60)
+@SuppressWarnings("try")
 class NetnsTest {
 
     @BeforeEach

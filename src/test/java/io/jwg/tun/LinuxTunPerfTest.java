@@ -43,6 +43,8 @@ class LinuxTunPerfTest {
             var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             long replies = 0;
             long alloc0 = mx.getCurrentThreadAllocatedBytes();
+            long cpu0 = mx.getCurrentThreadCpuTime();
+            long user0 = mx.getCurrentThreadUserTime();
             long t0 = System.nanoTime();
             for (int i = 0; i < iterations; i++) {
                 tun.write(req, 0, req.length);
@@ -54,10 +56,13 @@ class LinuxTunPerfTest {
             }
             long t1 = System.nanoTime();
             long alloc = mx.getCurrentThreadAllocatedBytes() - alloc0;
+            long cpu = mx.getCurrentThreadCpuTime() - cpu0;
+            long user = mx.getCurrentThreadUserTime() - user0;
             assertThat(replies).isEqualTo(iterations);
             if (print) {
-                System.out.printf("TUN round trip %-8s %4d-byte packets: %6.2f us/packet (%,.0f packets/s), %.1f bytes allocated/packet%n",
-                        io, size, (t1 - t0) / 1e3 / iterations, iterations * 1e9 / (t1 - t0), (double) alloc / iterations);
+                System.out.printf("TUN round trip %-8s %4d-byte packets: %6.2f us/packet (%,.0f packets/s), %.1f bytes allocated/packet, CPU %.2f us/packet of which user space %.0f%%%n",
+                        io, size, (t1 - t0) / 1e3 / iterations, iterations * 1e9 / (t1 - t0), (double) alloc / iterations,
+                        cpu / 1e3 / iterations, 100.0 * user / cpu);
             }
         }
     }

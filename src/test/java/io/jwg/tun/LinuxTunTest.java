@@ -176,4 +176,15 @@ class LinuxTunTest {
         System.out.println("read with max=100 of a 528-byte packet returned " + n);
         assertThat(n).isEqualTo(100);
     }
+
+    @Test
+    void interfaceDeletedFromOutsideIsAnError() throws Exception {
+        tun.close();
+        tun = ns.runInside(() -> LinuxTun.create("jwgtun2"));
+        Future<Integer> r = pool.submit(() -> tun.read(new byte[2000], 0, 2000));
+        Thread.sleep(200);
+        ns.run("ip", "link", "del", "jwgtun2");
+        assertThatThrownBy(() -> r.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(IOException.class)
+                .hasMessageContaining("jwgtun2").hasMessageContaining("no longer exists");
+    }
 }
