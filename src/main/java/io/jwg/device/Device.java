@@ -77,6 +77,7 @@ public final class Device implements Closeable {
     private final Datagram[][] receiveBatches = new Datagram[PacketRing.MAX_CLAIM + 1][];
     private final List<Thread> threads = new ArrayList<>();
     private final int workers;
+    private final String inline;
     private volatile boolean running;
 
     /**
@@ -90,6 +91,7 @@ public final class Device implements Closeable {
         this.mtu = mtu;
         this.bufferSize = (mtu + Constants.TRANSPORT_OVERHEAD + Constants.PADDING_MULTIPLE + 63) & ~63;
         this.workers = Integer.getInteger("jwg.workers", Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        this.inline = System.getProperty("jwg.inline", "never");
         setPrivateKey(privateKey);
         outbound = new PacketRing(RING_SIZE, bufferSize, workers, new OutboundStage());
         inbound = new PacketRing(RING_SIZE, bufferSize, workers, new InboundStage());
@@ -252,6 +254,14 @@ public final class Device implements Closeable {
             startThread("jwg-open-" + i, () -> inbound.runWorker(id));
         }
         startThread("jwg-control", this::runControl);
+        long warm = Long.getLong("jwg.warmup.ms", 400);
+        if (warm > 0) {
+            Thread.ofPlatform().name("jwg-warmup").daemon(true).priority(Thread.MIN_PRIORITY).start(() -> {
+                long t0 = System.nanoTime();
+                long n = io.jwg.noise.Warmup.run(warm);
+                log.debug("JIT warm-up: {} packets sealed and opened in {} ms", n, (System.nanoTime() - t0) / 1_000_000);
+            });
+        }
     }
 
     private Thread startThread(String name, Runnable r) {
@@ -316,6 +326,7 @@ public final class Device implements Closeable {
             if (n < 0) return;
             routeOutbound(p, n);
             outbound.publish(1);
+            if (workers == 0 || inline.equals("always")) outbound.processInline();
         }
     }
 
@@ -426,6 +437,7 @@ public final class Device implements Closeable {
             if (n < 0) return;
             for (int i = 0; i < n; i++) classify(inbound.slot(seq + i));
             inbound.publish(n);
+            if (workers == 0 || inline.equals("always")) inbound.processInline();
         }
     }
 

@@ -26,7 +26,7 @@ final class PacketRing {
 
     static final int MAX_CLAIM = 32;
     private static final int MAX_WRITE = 64;
-    private static final int SPINS = 200;
+    private static final int SPINS = Integer.getInteger("jwg.spins", 200);
 
     private final Packet[] slots;
     private final int mask;
@@ -83,6 +83,7 @@ final class PacketRing {
     /** Publishes the next count slots to the workers. */
     void publish(int count) {
         published.addAndGet(count);
+        if (parkedWorkers.length() == 0) return;
         for (int i = 0; i < parkedWorkers.length(); i++) {
             Thread t = parkedWorkers.get(i);
             if (t != null && parkedWorkers.compareAndSet(i, t, null)) {
@@ -90,6 +91,21 @@ final class PacketRing {
                 break;
             }
         }
+    }
+
+    /**
+     * Lets the producer process what it just published itself when no worker has claimed it yet:
+     * claims all unclaimed slots, processes them and writes whatever is in order. Returns false if
+     * a worker got there first.
+     */
+    boolean processInline() {
+        long c = claimed.get();
+        long p = published.get();
+        if (c == p || !claimed.compareAndSet(c, p)) return false;
+        for (long s = c; s < p; s++) stage.process(slots[(int) (s & mask)]);
+        for (long s = c; s < p; s++) done.set((int) (s & mask), 1);
+        drain();
+        return true;
     }
 
     // ------------------------------------------------------------ worker side
