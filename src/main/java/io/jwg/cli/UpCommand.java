@@ -29,6 +29,10 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = {"-d", "--detach"}, description = "run in the background (pid file and log under /run/jwg/)")
     boolean detach;
 
+    @Option(names = "--keylog", paramLabel = "FILE",
+            description = "append handshake secrets to FILE (0600) in Wireshark's WireGuard key log format, to decrypt a capture of this tunnel; debugging only")
+    Path keyLog;
+
     @Override
     public Integer call() throws Exception {
         Path path = ConfigFiles.locate(config);
@@ -54,7 +58,7 @@ final class UpCommand implements Callable<Integer> {
         for (String sig : new String[] {"TERM", "INT", "HUP"}) Signal.handle(new Signal(sig), s -> stop.countDown());
         QuickInterface q;
         try {
-            q = QuickInterface.up(name, cfg);
+            q = QuickInterface.up(name, cfg, keyLog);
         } catch (IOException e) {
             System.err.println("jwg: " + e.getMessage());
             return 1;
@@ -83,6 +87,10 @@ final class UpCommand implements Callable<Integer> {
         List<String> cmd = new ArrayList<>(List.of("setsid"));
         cmd.addAll(selfCommand());
         cmd.add("up");
+        if (keyLog != null) {
+            cmd.add("--keylog");
+            cmd.add(keyLog.toAbsolutePath().toString());
+        }
         cmd.add(path.toAbsolutePath().toString());
         Path log = RunDir.logFile(name);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)

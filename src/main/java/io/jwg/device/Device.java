@@ -43,7 +43,7 @@ public final class Device implements Closeable {
     /** Handshake messages waiting for the control thread; beyond this they are dropped. */
     static final int MAX_QUEUED_HANDSHAKES = 1024;
     private static final long UNDER_LOAD_LINGER = 1_000_000_000L;
-    private static final long TICK_NANOS = 100_000_000L;
+    private static final long TICK_NANOS = Math.max(10_000_000L, (long) (100_000_000L * Constants.TIME_SCALE));
     private static final int RING_SIZE = 512;
 
     /** Opens the UDP transport on a port (0 = any free port). */
@@ -69,8 +69,10 @@ public final class Device implements Closeable {
     private final PacketRing inbound;
     private final LinkedBlockingQueue<Runnable> control = new LinkedBlockingQueue<>();
     private final AtomicInteger queuedHandshakes = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong cookieRepliesSent = new java.util.concurrent.atomic.AtomicLong();
     private volatile long underLoadUntil;
     private final Object sendLock = new Object();
+    private final RateLimiter rateLimiter = new RateLimiter();
     private final Datagram controlDatagram;
     private final Datagram[] controlBatch;
     private final Datagram[] sendBatch = new Datagram[64];
@@ -177,6 +179,19 @@ public final class Device implements Closeable {
         return mtu;
     }
 
+    /** Cookie replies sent because we were under load and a handshake lacked a valid MAC2. */
+    public long cookieRepliesSent() {
+        return cookieRepliesSent.get();
+    }
+
+    private volatile io.jwg.noise.Tunnel.KeyLog keyLog;
+
+    /** Logs every handshake's secrets to keyLog (Wireshark format); null turns it off. */
+    public synchronized void setKeyLog(io.jwg.noise.Tunnel.KeyLog keyLog) {
+        this.keyLog = keyLog;
+        for (Peer p : peers.values()) p.tunnel.setKeyLog(keyLog);
+    }
+
     /** Adds a peer, or returns the existing one with this public key. */
     public synchronized Peer addPeer(Key publicKey) {
         Peer existing = peers.get(publicKey);
@@ -187,6 +202,7 @@ public final class Device implements Closeable {
         }
         Tunnel t = new Tunnel(id, publicKey, null, 0, indices, clock);
         Peer p = new Peer(publicKey, t);
+        if (keyLog != null) t.setKeyLog(keyLog);
         peers.put(publicKey, p);
         return p;
     }
@@ -246,6 +262,9 @@ public final class Device implements Closeable {
     public synchronized void start() {
         if (running) return;
         running = true;
+        if (Constants.TIME_SCALE != 1.0) {
+            log.warn("TEST MODE: protocol timers scaled by {} (jwg.testing.timeScale); never use this in production", Constants.TIME_SCALE);
+        }
         startThread("jwg-tun-reader", this::readTun);
         udpReader = startThread("jwg-udp-reader", this::readUdp);
         for (int i = 0; i < workers; i++) {
@@ -566,8 +585,10 @@ public final class Device implements Closeable {
             byte[] src = addressBytes(from);
             if (!cc.checkMac2(msg, 0, msg.length, src)) {
                 sendControl(cc.createReply(msg, 0, msg.length, src), from, null);
+                cookieRepliesSent.incrementAndGet();
                 return;
             }
+            if (!rateLimiter.allow(from.address(), clock.nanos())) return;
         }
         if (type == Constants.TYPE_INITIATION) {
             Responder.Result r = Responder.consumeInitiation(id, this::peerByKeyBytes, msg, 0);
@@ -627,8 +648,39 @@ public final class Device implements Closeable {
             peer.dropStaged();
             log.debug("{}: handshake did not complete after {} attempts, giving up", peer, Constants.MAX_HANDSHAKE_ATTEMPTS + 1);
         }
-        if (a.handshakeInitiation() != null) sendInitiation(peer, a.handshakeInitiation());
+        if (a.handshakeInitiation() != null) {
+            if (peer.tunnel.handshakeAttempts() >= 2) maybeReresolve(peer);
+            sendInitiation(peer, a.handshakeInitiation());
+        }
         if (a.sendKeepalive()) sendKeepalive(peer);
+    }
+
+    /** Re-resolution of a host-name endpoint happens at most this often per peer. */
+    static final long RERESOLVE_INTERVAL = Math.max(1_000_000_000L, (long) (15_000_000_000L * Constants.TIME_SCALE));
+
+    /**
+     * Beyond the reference implementations: a peer whose Endpoint was a host name and whose
+     * handshakes keep failing gets its name resolved again (rate-limited), so a server that moved
+     * to a new address is found without an external script.
+     */
+    private void maybeReresolve(Peer peer) {
+        String host = peer.endpointHost();
+        long now = clock.nanos();
+        if (host == null || (peer.lastResolveNanos != 0 && now - peer.lastResolveNanos < RERESOLVE_INTERVAL)) return;
+        peer.lastResolveNanos = now;
+        int port = peer.endpointPort();
+        Thread.ofVirtual().name("jwg-resolve").start(() -> {
+            try {
+                Endpoint fresh = Endpoint.of(new InetSocketAddress(java.net.InetAddress.getByName(host), port));
+                Endpoint old = peer.endpoint();
+                if (host.equals(peer.endpointHost()) && !fresh.equals(old)) {
+                    peer.setEndpoint(fresh);
+                    log.info("{}: endpoint {} now resolves to {} (was {})", peer, host, fresh, old);
+                }
+            } catch (java.net.UnknownHostException e) {
+                log.debug("{}: cannot resolve {}: {}", peer, host, e.getMessage());
+            }
+        });
     }
 
     /** Sends staged packets with the current keypair (on the control thread). */

@@ -18,6 +18,10 @@ public final class Peer {
     final AtomicLong rxBytes = new AtomicLong();
     final AtomicLong txBytes = new AtomicLong();
     private final ArrayDeque<byte[]> staged = new ArrayDeque<>();
+    /** The endpoint as configured when it was a host name (re-resolved when handshakes fail). */
+    private volatile String endpointHost;
+    private volatile int endpointPort;
+    volatile long lastResolveNanos;
 
     Peer(Key publicKey, Tunnel tunnel) {
         this.publicKey = publicKey;
@@ -36,6 +40,29 @@ public final class Peer {
     /** Sets the endpoint (from configuration, or from an authenticated packet: roaming). */
     public void setEndpoint(Endpoint e) {
         this.endpoint = e;
+    }
+
+    /** Sets the endpoint from configuration (forgets any host name). */
+    public void setConfiguredEndpoint(Endpoint e) {
+        this.endpointHost = null;
+        this.endpoint = e;
+    }
+
+    /**
+     * Remembers that the endpoint was given as a host name: when handshakes keep failing, the
+     * device resolves it again and follows the name to its new address.
+     */
+    public void setEndpointHost(String host, int port) {
+        this.endpointHost = host;
+        this.endpointPort = port;
+    }
+
+    String endpointHost() {
+        return endpointHost;
+    }
+
+    int endpointPort() {
+        return endpointPort;
     }
 
     public Key presharedKey() {

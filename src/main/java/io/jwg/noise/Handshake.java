@@ -18,6 +18,9 @@ final class Handshake {
     enum State { EMPTY, INITIATION_CREATED, INITIATION_CONSUMED }
 
     State state = State.EMPTY;
+    /** When key logging is on: a copy of the last ephemeral private key generated (else null). */
+    boolean keepEphemeralForLog;
+    byte[] ephemeralForLog;
     byte[] chainKey;
     byte[] hash;
     byte[] localEphemeral;
@@ -40,6 +43,7 @@ final class Handshake {
         clear();
         byte[] h = mixHash(INITIAL_HASH, remoteStatic);
         byte[] eph = X25519.generatePrivateKey();
+        if (keepEphemeralForLog) ephemeralForLog = eph.clone();
         byte[] ephPub = X25519.publicKey(eph);
         byte[] c = Kdf.kdf1(INITIAL_CHAIN_KEY, ephPub);
         h = mixHash(h, ephPub);
@@ -128,6 +132,7 @@ final class Handshake {
     Derived createResponse(byte[] remoteStatic, byte[] psk, int senderIndex) throws X25519.WeakKeyException {
         if (state != State.INITIATION_CONSUMED) throw new IllegalStateException("no initiation consumed");
         byte[] eph = X25519.generatePrivateKey();
+        if (keepEphemeralForLog) ephemeralForLog = eph.clone();
         byte[] ephPub = X25519.publicKey(eph);
         byte[] h = mixHash(hash, ephPub);
         byte[] c = Kdf.kdf1(chainKey, ephPub);

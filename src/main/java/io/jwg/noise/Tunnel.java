@@ -69,6 +69,29 @@ public final class Tunnel {
     }
 
     private volatile Object attachment;
+    private volatile KeyLog keyLog;
+
+    /**
+     * Receives the secrets Wireshark needs to decrypt this peer's traffic, once per handshake.
+     * Only for debugging: whoever holds them can read the tunnel.
+     */
+    public interface KeyLog {
+        void log(byte[] localStaticPrivate, byte[] remoteStaticPublic, byte[] localEphemeralPrivate, byte[] presharedKey);
+    }
+
+    /** Turns key logging on (non-null) or off. */
+    public synchronized void setKeyLog(KeyLog log) {
+        this.keyLog = log;
+        handshake.keepEphemeralForLog = log != null;
+    }
+
+    private void emitKeyLog() {
+        byte[] eph = handshake.ephemeralForLog;
+        handshake.ephemeralForLog = null;
+        KeyLog kl = keyLog;
+        if (kl != null && eph != null && identity != null) kl.log(identity.privateKey(), remoteStatic, eph, psk);
+        Bytes.wipe(eph);
+    }
 
     /** Attaches the caller's object for this peer (found again from an index-table lookup). */
     public void attach(Object o) {
@@ -117,6 +140,11 @@ public final class Tunnel {
         return lastHandshakeWallNanos;
     }
 
+    /** Handshake retransmissions since the last new attempt (0 while none is failing). */
+    public synchronized int handshakeAttempts() {
+        return attempts;
+    }
+
     public Keypair currentKeypair() {
         return current;
     }
@@ -148,6 +176,7 @@ public final class Tunnel {
             handshake.clear();
             return null;
         }
+        emitKeyLog();
         cookies.addMacs(msg, now);
         lastInitiationSent = now;
         retransmitDeadline = now + Constants.REKEY_TIMEOUT + jitter();
@@ -173,6 +202,7 @@ public final class Tunnel {
             handshake.clear();
             return null;
         }
+        emitKeyLog();
         Keypair kp = new Keypair(derived.sendKey(), derived.receiveKey(), false, index, handshake.remoteIndex, now);
         Bytes.wipe(derived.sendKey());
         Bytes.wipe(derived.receiveKey());

@@ -37,6 +37,7 @@ public final class QuickInterface implements Closeable {
     private final List<Runnable> undo = new ArrayList<>();
     private final IpCommand ip = IpCommand.host();
     private Device device;
+    private java.nio.file.Path keyLog;
     private boolean closed;
 
     private QuickInterface(String name, Config config) {
@@ -57,7 +58,16 @@ public final class QuickInterface implements Closeable {
      * with a one-line message is thrown.
      */
     public static QuickInterface up(String name, Config config) throws IOException {
+        return up(name, config, null);
+    }
+
+    /**
+     * Like {@link #up(String, Config)}; with keyLog non-null, every handshake's secrets are appended
+     * to that file in Wireshark's format (debugging only: the file decrypts the tunnel).
+     */
+    public static QuickInterface up(String name, Config config, java.nio.file.Path keyLog) throws IOException {
         QuickInterface q = new QuickInterface(name, config);
+        q.keyLog = keyLog;
         try {
             q.bringUp();
             return q;
@@ -78,6 +88,12 @@ public final class QuickInterface implements Closeable {
         int mtu = ic.mtu().isPresent() ? ic.mtu().getAsInt() : derivedMtu();
         device = new Device(ic.privateKey(), tun, LinuxUdp::open, ic.listenPort().orElse(0), mtu, Clock.SYSTEM);
         undo.add(0, device::close);
+        if (keyLog != null) {
+            io.jwg.device.KeyLogFile kl = new io.jwg.device.KeyLogFile(keyLog);
+            device.setKeyLog(kl);
+            undo.add(() -> closeQuietly(kl));
+            log.warn("KEY LOGGING IS ON: handshake secrets go to {}; anyone who reads it can decrypt this tunnel", keyLog);
+        }
         if (ic.fwMark().isPresent()) device.setFwmark((int) ic.fwMark().getAsLong());
         for (PeerConfig pc : config.peers()) configurePeer(device, pc);
 
@@ -96,8 +112,10 @@ public final class QuickInterface implements Closeable {
         device.setPresharedKey(p, pc.presharedKey().orElse(null));
         for (IpPrefix a : pc.allowedIps()) device.allowIp(p, a.addressBytes(), a.length());
         if (pc.endpoint().isPresent()) {
-            InetSocketAddress resolved = pc.endpoint().get().resolve();
-            p.setEndpoint(io.jwg.net.Endpoint.of(resolved));
+            io.jwg.config.Endpoint spec = pc.endpoint().get();
+            InetSocketAddress resolved = spec.resolve();
+            p.setConfiguredEndpoint(io.jwg.net.Endpoint.of(resolved));
+            if (!spec.isIpLiteral()) p.setEndpointHost(spec.host(), spec.port());
         }
         device.setPersistentKeepalive(p, pc.persistentKeepalive().orElse(0));
         return p;
