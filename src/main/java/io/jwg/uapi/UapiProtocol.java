@@ -445,8 +445,8 @@ public final class UapiProtocol {
                 return Inet6Address.getByAddress(null, bytes, (int) Long.parseLong(zone));
             }
             NetworkInterface nif = NetworkInterface.getByName(zone);
-            if (nif == null) throw badEndpoint(value, "no interface " + zone + " for the zone");
-            return Inet6Address.getByAddress(null, bytes, nif);
+            if (nif == null || nif.getIndex() <= 0) throw badEndpoint(value, "no interface " + printable(zone) + " for the zone");
+            return Inet6Address.getByAddress(null, bytes, nif.getIndex());
         } catch (UnknownHostException | SocketException e) {
             throw badEndpoint(value, e.getMessage());
         }
@@ -487,8 +487,21 @@ public final class UapiProtocol {
         Inet6Address a6 = (Inet6Address) a;
         String zone = "";
         if (a6.getScopedInterface() != null) zone = "%" + a6.getScopedInterface().getName();
-        else if (a6.getScopeId() != 0) zone = "%" + a6.getScopeId();
+        else if (a6.getScopeId() != 0) zone = "%" + zoneName(a6);
         return "[" + InetAddresses.format(a) + zone + "]:" + e.getPort();
+    }
+
+    /** A link-local address's scope as an interface name (as getnameinfo prints it), else the number. */
+    private static String zoneName(Inet6Address a6) {
+        if (a6.isLinkLocalAddress() || a6.isMCLinkLocal()) {
+            try {
+                NetworkInterface nif = NetworkInterface.getByIndex(a6.getScopeId());
+                if (nif != null) return nif.getName();
+            } catch (SocketException ignored) {
+                // fall back to the number
+            }
+        }
+        return Integer.toString(a6.getScopeId());
     }
 
     /**
