@@ -27,25 +27,32 @@ import java.util.List;
  * the device replied with.
  */
 public final class UapiClient {
-    /** How long a request may take before the client gives up (EIO). */
+    /** How long a request may take, by default, before the client gives up (EIO). */
     public static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final int MAX_REPLY = 256 << 20;
     private static final int EACCES = 13, ENODEV = 19, ECONNREFUSED = 111;
 
     private final Path directory;
+    private final Duration timeout;
 
-    private UapiClient(Path directory) {
+    private UapiClient(Path directory, Duration timeout) {
         this.directory = directory;
+        this.timeout = timeout;
     }
 
     /** A client for the sockets in {@link UapiPaths#directory()}. */
     public static UapiClient create() {
-        return new UapiClient(UapiPaths.directory());
+        return new UapiClient(UapiPaths.directory(), TIMEOUT);
     }
 
     /** A client for the sockets in {@code directory}. */
     public static UapiClient in(Path directory) {
-        return new UapiClient(directory);
+        return new UapiClient(directory, TIMEOUT);
+    }
+
+    /** This client with another limit on the time one request may take. */
+    public UapiClient withTimeout(Duration timeout) {
+        return new UapiClient(directory, timeout);
     }
 
     public Path directory() {
@@ -157,7 +164,7 @@ public final class UapiClient {
         }
         Thread watchdog = Thread.ofVirtual().start(() -> {
             try {
-                Thread.sleep(TIMEOUT);
+                Thread.sleep(timeout);
                 ch.close();
             } catch (InterruptedException | IOException ignored) {
                 // done in time, or closing anyway
