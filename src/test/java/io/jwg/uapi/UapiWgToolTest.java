@@ -147,6 +147,41 @@ class UapiWgToolTest {
     }
 
     @Test
+    void wgSetconfThenShowconfOnAJwgDevice() throws Exception {
+        server.close();
+        io.jwg.net.MemoryUdp.Network net = new io.jwg.net.MemoryUdp.Network();
+        try (io.jwg.device.Device device = new io.jwg.device.Device(null, new io.jwg.tun.MemoryTun("t"),
+                port -> net.open("10.0.0.1", port), 0, 1420, io.jwg.noise.Clock.SYSTEM);
+                UapiServer s = UapiServer.start(name, new DeviceBackend(device), UapiPaths.DEFAULT_DIR)) {
+            String conf = """
+                    [Interface]
+                    ListenPort = 43210
+                    FwMark = 0x20
+                    PrivateKey = %s
+
+                    [Peer]
+                    PublicKey = %s
+                    PresharedKey = %s
+                    AllowedIPs = 10.1.0.0/16, fd00::/64, 10.2.3.4/32
+                    Endpoint = [fd00::1]:51820
+                    PersistentKeepalive = 25
+                    """.formatted(Key.generatePrivate().toBase64(), Key.generatePrivate().publicKey().toBase64(),
+                    Key.generatePreshared().toBase64());
+            Path file = tmp.resolve("d.conf");
+            Files.writeString(file, conf);
+            wg("setconf", name, file.toString());
+            assertThat(wg("showconf", name)).isEqualTo(conf);
+            assertThat(jwg("showconf", name).out()).isEqualTo(conf);
+            assertThat(jwg("show", name, "dump").out()).isEqualTo(wg("show", name, "dump"));
+            assertThat(device.listenPort()).isEqualTo(43210);
+            assertThat(device.fwmark()).isEqualTo(0x20);
+            wg("set", name, "peer", Key.generatePrivate().publicKey().toBase64(), "allowed-ips", "10.2.3.4/32");
+            assertThat(device.peers()).hasSize(2);
+            assertThat(wg("show", name, "allowed-ips")).contains("\t10.1.0.0/16 fd00::/64\n");
+        }
+    }
+
+    @Test
     void wgReportsTheDevicesErrno() {
         backend.failApply = new UapiException(Errno.EADDRINUSE, "port in use");
         Netns.Result r = ns.exec("wg", "set", name, "listen-port", "1");
