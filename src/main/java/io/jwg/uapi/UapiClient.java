@@ -114,7 +114,8 @@ public final class UapiClient {
         } catch (IOException e) {
             return false;
         }
-        try (SocketChannel ignored = SocketChannel.open(UnixDomainSocketAddress.of(sock))) {
+        try {
+            SocketChannel.open(UnixDomainSocketAddress.of(sock)).close();
             return true;
         } catch (ConnectException e) {
             removeStale(sock);

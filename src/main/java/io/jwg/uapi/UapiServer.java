@@ -126,7 +126,8 @@ public final class UapiServer implements Closeable {
     private static void removeIfStale(Path socket) throws IOException {
         if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) return;
         if (!isSocket(socket)) throw new IOException(socket + " exists and is not a socket; not replacing it");
-        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+        try {
+            SocketChannel.open(UnixDomainSocketAddress.of(socket)).close();
             throw new IOException("UAPI socket " + socket + " is in use by another process (is the interface already up?)");
         } catch (ConnectException e) {
             log.debug("removing stale UAPI socket {}", socket);

@@ -150,6 +150,7 @@ class DeviceBackendTest {
     @Test
     void portInUseIsEaddrinuse() throws Exception {
         try (MemoryUdp taken = net.open("10.0.0.1", 42000)) {
+            assertThat(taken.port()).isEqualTo(42000);
             assertThat(set("listen_port=42000\n")).isEqualTo("errno=-98\n\n");
             assertThat(device.listenPort()).isNotEqualTo(42000);
         }

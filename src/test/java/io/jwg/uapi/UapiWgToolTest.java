@@ -167,6 +167,7 @@ class UapiWgToolTest {
                     PersistentKeepalive = 25
                     """.formatted(Key.generatePrivate().toBase64(), Key.generatePrivate().publicKey().toBase64(),
                     Key.generatePreshared().toBase64());
+            assertThat(s.socketPath()).isEqualTo(UapiPaths.DEFAULT_DIR.resolve(name + ".sock"));
             Path file = tmp.resolve("d.conf");
             Files.writeString(file, conf);
             wg("setconf", name, file.toString());

@@ -117,6 +117,7 @@ class WireguardGoUapiTest {
         String pub = UapiProtocol.hex(Key.generatePrivate().publicKey());
         try (Netns ns = Netns.create("wgerr"); WireguardGo wgo = WireguardGo.start(ns, name, tmp);
                 UapiServer server = UapiServer.start(mine, new FakeBackend(), tmp.resolve("run"))) {
+            assertThat(wgo.ifname()).isEqualTo(name);
             for (String template : REQUESTS) {
                 String request = template.contains("%s") ? template.formatted(pub) : template;
                 String theirs;
