@@ -63,6 +63,7 @@ final class UpCommand implements Callable<Integer> {
             System.err.println("jwg: " + e.getMessage());
             return 1;
         }
+        q.onInterfaceGone(stop::countDown);
         Thread hook = new Thread(q::close);
         Runtime.getRuntime().addShutdownHook(hook);
         RunDir.writePid(name);

@@ -91,7 +91,8 @@ public final class Device implements Closeable {
         this.udp = udpFactory.open(listenPort);
         this.clock = clock;
         this.mtu = mtu;
-        this.bufferSize = (mtu + Constants.TRANSPORT_OVERHEAD + Constants.PADDING_MULTIPLE + 63) & ~63;
+        // room for at least a 1500-byte inner packet, so that a later `ip link set mtu 1500` works too
+        this.bufferSize = (Math.max(mtu, 1500) + Constants.TRANSPORT_OVERHEAD + Constants.PADDING_MULTIPLE + 63) & ~63;
         this.workers = Integer.getInteger("jwg.workers", Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
         this.inline = System.getProperty("jwg.inline", "never");
         setPrivateKey(privateKey);
@@ -328,6 +329,17 @@ public final class Device implements Closeable {
         if (id != null) id.destroy();
     }
 
+    private volatile Runnable onTunGone = () -> {};
+
+    /** Runs action (once, on another thread) if the TUN device disappears, e.g. `ip link delete`. */
+    public void onTunGone(Runnable action) {
+        this.onTunGone = action;
+    }
+
+    private void tunGone() {
+        Thread.ofPlatform().name("jwg-tun-gone").start(onTunGone);
+    }
+
     // ================================================================ outbound
 
     private void readTun() {
@@ -339,10 +351,16 @@ public final class Device implements Closeable {
             try {
                 n = tun.read(p.datagram.data, Messages.DATA_PAYLOAD, max);
             } catch (IOException e) {
-                if (running) log.error("TUN read failed: {}", e.getMessage());
+                if (running) {
+                    log.info("TUN device closed: {}", e.getMessage());
+                    tunGone();
+                }
                 return;
             }
-            if (n < 0) return;
+            if (n < 0) {
+                if (running) tunGone();
+                return;
+            }
             routeOutbound(p, n);
             outbound.publish(1);
             if (workers == 0 || inline.equals("always")) outbound.processInline();

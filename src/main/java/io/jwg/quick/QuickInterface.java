@@ -53,6 +53,11 @@ public final class QuickInterface implements Closeable {
         return device;
     }
 
+    /** Runs action when the interface disappears from under us (e.g. `ip link delete`). */
+    public void onInterfaceGone(Runnable action) {
+        device.onTunGone(action);
+    }
+
     /**
      * Brings the interface up. On any failure everything done so far is undone and an IOException
      * with a one-line message is thrown.
@@ -96,6 +101,8 @@ public final class QuickInterface implements Closeable {
         }
         if (ic.fwMark().isPresent()) device.setFwmark((int) ic.fwMark().getAsLong());
         for (PeerConfig pc : config.peers()) configurePeer(device, pc);
+        io.jwg.uapi.UapiServer uapi = io.jwg.uapi.UapiServer.start(name, new io.jwg.uapi.DeviceBackend(device));
+        undo.add(0, uapi::close);
 
         ip.setMtu(name, mtu);
         for (IpPrefix a : ic.addresses()) ip.addAddress(name, a.toString());
