@@ -64,6 +64,7 @@ final class UpCommand implements Callable<Integer> {
             return 1;
         }
         q.onInterfaceGone(stop::countDown);
+        q.saveConfigTo(path);
         Thread hook = new Thread(q::close);
         Runtime.getRuntime().addShutdownHook(hook);
         RunDir.writePid(name);

@@ -319,7 +319,10 @@ public final class Device implements Closeable {
         }
         for (Thread t : threads) {
             try {
+                long t0 = System.nanoTime();
                 t.join(2000);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                if (ms > 50 || t.isAlive()) log.debug("thread {} took {} ms to stop{}", t.getName(), ms, t.isAlive() ? " (still running)" : "");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -38,6 +38,31 @@ public final class QuickInterface implements Closeable {
     private final IpCommand ip = IpCommand.host();
     private Device device;
     private java.nio.file.Path keyLog;
+    private java.nio.file.Path saveTo;
+
+    /** With SaveConfig = true, where the running configuration is written back on teardown. */
+    public void saveConfigTo(java.nio.file.Path file) {
+        this.saveTo = file;
+    }
+
+    /** The device's current configuration in wg-quick form (what SaveConfig writes). */
+    public Config currentConfig() {
+        InterfaceConfig.Builder ib = config.interfaceConfig().newBuilder();
+        io.jwg.crypto.Key pk = device.privateKey();
+        if (pk != null) ib.privateKey(pk);
+        ib.listenPort(device.listenPort());
+        if (device.fwmark() != 0) ib.fwMark(device.fwmark() & 0xffffffffL);
+        List<PeerConfig> peers = new ArrayList<>();
+        for (Peer p : device.peers()) {
+            PeerConfig.Builder pb = PeerConfig.builder(p.publicKey());
+            if (p.presharedKey() != null) pb.presharedKey(p.presharedKey());
+            for (io.jwg.device.AllowedIps.Entry<Peer> e : device.allowedIpsOf(p)) pb.addAllowedIp(IpPrefix.of(e.address(), e.prefixLength()));
+            if (p.endpoint() != null) pb.endpoint(io.jwg.config.Endpoint.of(p.endpoint().socketAddress()));
+            if (p.persistentKeepaliveSeconds() > 0) pb.persistentKeepalive(p.persistentKeepaliveSeconds());
+            peers.add(pb.build());
+        }
+        return Config.of(ib.build(), peers);
+    }
     private boolean closed;
 
     private QuickInterface(String name, Config config) {
@@ -165,8 +190,17 @@ public final class QuickInterface implements Closeable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        long t0 = System.nanoTime();
         InterfaceConfig ic = config.interfaceConfig();
         boolean wasUp = device != null;
+        if (wasUp && saveTo != null && ic.saveConfig()) {
+            try {
+                io.jwg.config.ConfigFiles.save(saveTo, currentConfig());
+                log.info("[#] saved the configuration of {} to {}", name, saveTo);
+            } catch (IOException | RuntimeException e) {
+                log.warn("SaveConfig: could not write {}: {}", saveTo, e.getMessage());
+            }
+        }
         if (wasUp) {
             try {
                 Hooks.run("PreDown", ic.preDown(), name);
@@ -193,6 +227,7 @@ public final class QuickInterface implements Closeable {
                 log.warn("{}", e.getMessage());
             }
         }
+        log.debug("teardown of {} took {} ms", name, (System.nanoTime() - t0) / 1_000_000);
     }
 
     private static void closeQuietly(Closeable c) {
