@@ -87,6 +87,8 @@ public final class Config {
      *   <li>Address and DNS entries are split on commas and whitespace, empty entries skipped
      *       (wg-quick's word splitting); an empty AllowedIPs entry is an error (as in wg).
      *   <li>A DNS entry of digits and dots, or with a colon, is a server; any other is a search domain.
+     *   <li>jwg's own key {@code Gateway} (in [Interface]; wg-quick does not know it): {@code off}
+     *       (or empty), {@code auto}, or an uplink interface name; see {@link Gateway}.
      *   <li>An empty MTU or Table value means unset (as in wg-quick); an empty hook is ignored; the
      *       keys wg reads must have a value.
      *   <li>FwMark: decimal, hex after a lowercase {@code 0x}, or {@code off}; 0 and off mean none.
@@ -133,7 +135,7 @@ public final class Config {
 
     /**
      * The whole config as wg-quick text, in the order wg-quick's SaveConfig writes it: Address, DNS,
-     * MTU, Table, SaveConfig, PreUp, PostUp, PreDown, PostDown, ListenPort, FwMark, PrivateKey, then
+     * MTU, Table, (jwg's Gateway,) SaveConfig, PreUp, PostUp, PreDown, PostDown, ListenPort, FwMark, PrivateKey, then
      * each peer after a blank line. Contains the private key. Parses back to an equal Config.
      */
     public String toWgQuickText() {

@@ -131,6 +131,7 @@ final class ConfigParser {
                 }
                 case "mtu" -> mtu(n, value);
                 case "table" -> iface.table(RouteTable.parse(value));
+                case "gateway" -> Gateway.parse(value).ifPresentOrElse(iface::gateway, iface::clearGateway);
                 case "preup", "postup", "predown", "postdown" -> hook(n, lower, line);
                 case "saveconfig" -> {
                     if (value.equalsIgnoreCase("true")) iface.saveConfig(true);
@@ -166,7 +167,7 @@ final class ConfigParser {
                 }
                 case "endpoint" -> peer.endpoint(Endpoint.parse(wgValue(n, "Endpoint", value)));
                 case "persistentkeepalive" -> peer.persistentKeepalive(keepalive(n, wgValue(n, "PersistentKeepalive", value)));
-                case "privatekey", "listenport", "fwmark", "address", "dns", "mtu", "table",
+                case "privatekey", "listenport", "fwmark", "address", "dns", "mtu", "table", "gateway",
                         "preup", "postup", "predown", "postdown", "saveconfig" ->
                         throw error(n, "unknown key `" + key + "' in [Peer] section (it belongs in the [Interface] section)");
                 default -> throw error(n, "unknown key `" + key + "' in [Peer] section");
@@ -285,6 +286,7 @@ final class ConfigParser {
             case "dns" -> "DNS";
             case "mtu" -> "MTU";
             case "table" -> "Table";
+            case "gateway" -> "Gateway";
             case "preup" -> "PreUp";
             case "postup" -> "PostUp";
             case "predown" -> "PreDown";

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
@@ -40,6 +41,7 @@ public final class InterfaceConfig {
     private final List<String> dnsSearchDomains;
     private final OptionalInt mtu;
     private final RouteTable table;
+    private final Optional<Gateway> gateway;
     private final List<String> preUp;
     private final List<String> postUp;
     private final List<String> preDown;
@@ -55,6 +57,7 @@ public final class InterfaceConfig {
         this.dnsSearchDomains = List.copyOf(b.dnsSearchDomains);
         this.mtu = b.mtu;
         this.table = b.table;
+        this.gateway = b.gateway;
         this.preUp = List.copyOf(b.preUp);
         this.postUp = List.copyOf(b.postUp);
         this.preDown = List.copyOf(b.preDown);
@@ -110,6 +113,11 @@ public final class InterfaceConfig {
         return table;
     }
 
+    /** jwg's Gateway setting: forward and masquerade the peers' traffic out of an uplink; empty is off. */
+    public Optional<Gateway> gateway() {
+        return gateway;
+    }
+
     public List<String> preUp() {
         return preUp;
     }
@@ -144,6 +152,7 @@ public final class InterfaceConfig {
             }
             mtu.ifPresent(m -> line(sb, "MTU", Integer.toString(m)));
             if (!(table instanceof RouteTable.Auto)) line(sb, "Table", table.toString());
+            gateway.ifPresent(g -> line(sb, "Gateway", g.toString()));
             if (saveConfig) line(sb, "SaveConfig", "true");
             for (String c : preUp) line(sb, "PreUp", c);
             for (String c : postUp) line(sb, "PostUp", c);
@@ -179,6 +188,7 @@ public final class InterfaceConfig {
                 && dnsSearchDomains.equals(c.dnsSearchDomains)
                 && mtu.equals(c.mtu)
                 && table.equals(c.table)
+                && gateway.equals(c.gateway)
                 && preUp.equals(c.preUp)
                 && postUp.equals(c.postUp)
                 && preDown.equals(c.preDown)
@@ -188,7 +198,7 @@ public final class InterfaceConfig {
 
     @Override
     public int hashCode() {
-        return Objects.hash(privateKey, listenPort, fwMark, addresses, dnsServers, dnsSearchDomains, mtu, table,
+        return Objects.hash(privateKey, listenPort, fwMark, addresses, dnsServers, dnsSearchDomains, mtu, table, gateway,
                 preUp, postUp, preDown, postDown, saveConfig);
     }
 
@@ -203,6 +213,7 @@ public final class InterfaceConfig {
         if (!dnsSearchDomains.isEmpty()) sb.append(", dnsSearchDomains=").append(dnsSearchDomains);
         mtu.ifPresent(m -> sb.append(", mtu=").append(m));
         sb.append(", table=").append(table);
+        gateway.ifPresent(g -> sb.append(", gateway=").append(g));
         if (!preUp.isEmpty()) sb.append(", preUp=").append(preUp);
         if (!postUp.isEmpty()) sb.append(", postUp=").append(postUp);
         if (!preDown.isEmpty()) sb.append(", preDown=").append(preDown);
@@ -231,6 +242,7 @@ public final class InterfaceConfig {
         private final List<String> dnsSearchDomains = new ArrayList<>();
         private OptionalInt mtu = OptionalInt.empty();
         private RouteTable table = RouteTable.AUTO;
+        private Optional<Gateway> gateway = Optional.empty();
         private final List<String> preUp = new ArrayList<>();
         private final List<String> postUp = new ArrayList<>();
         private final List<String> preDown = new ArrayList<>();
@@ -248,6 +260,7 @@ public final class InterfaceConfig {
             dnsSearchDomains.addAll(c.dnsSearchDomains);
             mtu = c.mtu;
             table = c.table;
+            gateway = c.gateway;
             preUp.addAll(c.preUp);
             postUp.addAll(c.postUp);
             preDown.addAll(c.preDown);
@@ -343,6 +356,18 @@ public final class InterfaceConfig {
 
         public Builder table(RouteTable table) {
             this.table = Objects.requireNonNull(table, "table");
+            return this;
+        }
+
+        /** Makes the interface a gateway through this uplink ({@link Gateway#AUTO}: the default route's). */
+        public Builder gateway(Gateway gateway) {
+            this.gateway = Optional.of(Objects.requireNonNull(gateway, "gateway"));
+            return this;
+        }
+
+        /** No gateway (the default). */
+        public Builder clearGateway() {
+            gateway = Optional.empty();
             return this;
         }
 

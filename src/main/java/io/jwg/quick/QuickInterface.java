@@ -7,11 +7,16 @@ import io.jwg.config.PeerConfig;
 import io.jwg.config.RouteTable;
 import io.jwg.device.Device;
 import io.jwg.device.Peer;
+import io.jwg.gateway.FullTunnel;
+import io.jwg.gateway.NatGateway;
 import io.jwg.net.LinuxUdp;
 import io.jwg.net.UdpTransport;
 import io.jwg.noise.Clock;
+import io.jwg.os.Firewall;
 import io.jwg.os.IpCommand;
 import io.jwg.os.Privileges;
+import io.jwg.os.Resolvconf;
+import io.jwg.os.Sysctl;
 import io.jwg.tun.LinuxTun;
 import io.jwg.tun.Tun;
 import java.io.Closeable;
@@ -132,7 +137,12 @@ public final class QuickInterface implements Closeable {
         ip.setMtu(name, mtu);
         for (IpPrefix a : ic.addresses()) ip.addAddress(name, a.toString());
         ip.linkUp(name);
+        undo.add(0, Resolvconf.system().apply(name, ic.dnsServers(), ic.dnsSearchDomains())::close);
         addRoutes(ic.table());
+        if (ic.gateway().isPresent()) {
+            List<IpPrefix> allowed = config.peers().stream().flatMap(pc -> pc.allowedIps().stream()).toList();
+            undo.add(0, NatGateway.install(name, ic.gateway().get(), ic.addresses(), allowed, ip, Sysctl.system(), Firewall.backend())::close);
+        }
         device.start();
         Hooks.run("PostUp", ic.postUp(), name);
         log.info("interface {} is up: listening on UDP port {}, MTU {}, {} peer(s)", name, device.listenPort(), mtu, config.peers().size());
@@ -165,6 +175,7 @@ public final class QuickInterface implements Closeable {
     private void addRoutes(RouteTable table) throws IOException {
         if (table instanceof RouteTable.Off) return;
         List<IpPrefix> prefixes = new ArrayList<>();
+        List<IpPrefix> defaults = new ArrayList<>();
         for (PeerConfig pc : config.peers()) prefixes.addAll(pc.allowedIps());
         prefixes.sort(Comparator.comparingInt(IpPrefix::length).reversed());
         for (IpPrefix p : prefixes) {
@@ -174,7 +185,7 @@ public final class QuickInterface implements Closeable {
                 default -> null;
             };
             if (t == null && p.isDefaultRoute()) {
-                log.warn("AllowedIPs {}: default routes (full tunnel) are not set up yet; add the route yourself or use Table = off", p);
+                defaults.add(p); // full tunnel: policy routing as wg-quick's add_default, below
                 continue;
             }
             String cidr = p.masked().toString();
@@ -182,6 +193,10 @@ public final class QuickInterface implements Closeable {
             if (t == null && !ip.run(family, "route", "show", "dev", name, "match", cidr).isBlank()) continue;
             if (t == null) ip.addRoute(cidr, name);
             else ip.addRoute(cidr, name, t);
+        }
+        if (!defaults.isEmpty()) {
+            undo.add(0, FullTunnel.install(name, config.interfaceConfig().addresses(), defaults, device.fwmark(), device::setFwmark,
+                    ip, Sysctl.system(), Firewall.backend())::close);
         }
     }
 
