@@ -57,6 +57,16 @@ class GatewayTest {
     }
 
     @Test
+    void examplesParse() throws Exception {
+        Config server = Config.parse(java.nio.file.Path.of("keys-example/server.conf"));
+        Config client = Config.parse(java.nio.file.Path.of("keys-example/client.conf"));
+        assertThat(server.interfaceConfig().gateway()).contains(Gateway.AUTO);
+        assertThat(client.interfaceConfig().gateway()).isEmpty();
+        assertThat(client.peers().getFirst().publicKey()).isEqualTo(server.interfaceConfig().privateKey().publicKey());
+        assertThat(server.peers().getFirst().publicKey()).isEqualTo(client.interfaceConfig().privateKey().publicKey());
+    }
+
+    @Test
     void roundTripsThroughText() throws Exception {
         Config c = parse(IFACE + "Address = 10.0.0.1/24\nTable = off\nGateway = auto\n[Peer]\nPublicKey = " + PUB2 + "\nAllowedIPs = 10.0.0.2/32\n");
         String text = c.toWgQuickText();

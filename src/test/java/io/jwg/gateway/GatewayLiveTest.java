@@ -185,6 +185,7 @@ class GatewayLiveTest {
         stop(cProc, cLog);
         stop(sProc, sLog);
         step("both jwg stopped");
+        System.out.print("---- server log\n" + read(sLog) + "---- client log\n" + read(cLog));
         assertThat(Files.readString(cLog)).contains("nft delete table inet jwg-" + cName);
         assertThat(Files.readString(sLog)).contains("nft delete table inet jwg-gw-" + sName);
         assertThat(state(c)).isEqualTo(cBefore);
@@ -229,6 +230,33 @@ class GatewayLiveTest {
             assertThat(state(c)).isEqualTo(before);
         }
         step("Table = 1234 and Table = off");
+    }
+
+    /** A gateway that cannot be set up fails the whole `jwg up`, and what was set up before it is undone. */
+    @Test
+    void failedGatewayUndoesEverything() throws Exception {
+        Netns c = ns("gwf");
+        String name = "gwf" + ProcessHandle.current().pid() % 100000;
+        Path conf = write(name, """
+                [Interface]
+                PrivateKey = %s
+                Address = 10.53.0.2/24
+                Gateway = nosuch0
+
+                [Peer]
+                PublicKey = %s
+                AllowedIPs = 0.0.0.0/0
+                """.formatted(Key.generatePrivate().toBase64(), Key.generatePrivate().publicKey().toBase64()));
+        settle(c);
+        String before = state(c);
+        Path log = dir.resolve("f.log");
+        Process p = c.start(jwgUp(conf), log);
+        assertThat(p.waitFor(UP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(1);
+        assertThat(read(log)).contains("jwg: Gateway = nosuch0: there is no interface nosuch0")
+                .contains("nft delete table inet jwg-" + name); // the full tunnel came first and was undone
+        assertThat(state(c)).isEqualTo(before);
+        step("failed gateway undone");
     }
 
     // ------------------------------------------------------------------------------------------ helpers
