@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What {@code wg-quick up} does, for a jwg device: creates the TUN interface, configures the
- * device from a wg-quick config, sets MTU, addresses and routes, runs the hooks; {@link #close()}
+ * device from a wg-quick config, sets MTU, addresses, DNS and routes (full tunnel and Gateway: io.jwg.gateway),
+ * runs the hooks; {@link #close()}
  * undoes all of it in reverse order. Used by {@code jwg up}.
  */
 public final class QuickInterface implements Closeable {

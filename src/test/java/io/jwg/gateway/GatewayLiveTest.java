@@ -28,12 +28,17 @@ import org.junit.jupiter.api.Timeout;
  * </pre>
  * S's default routes point to I; C's main table has only the C-S link. Everything jwg changes is compared
  * before up and after down in every namespace: ip rules, routes of all tables, the nftables ruleset, sysctls.
+ *
+ * <p>With {@code -Djwg.firewall=iptables} (and iptables installed) jwg is made to use its iptables fallback; the
+ * firewall checks then look at {@code iptables-save}/{@code ip6tables-save} (iptables-nft leaves its empty
+ * tables behind, so the nft ruleset is not compared in that mode).
  */
 @Timeout(150)
 class GatewayLiveTest {
     private static final Duration UP_TIMEOUT = Duration.ofSeconds(40);
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final int PORT = 51820;
+    private static final boolean IPTABLES = System.getProperty("jwg.firewall", "").equals("iptables");
 
     private final List<Netns> namespaces = new ArrayList<>();
     private Path dir;
@@ -44,6 +49,10 @@ class GatewayLiveTest {
         Netns.assumeRoot();
         org.junit.jupiter.api.Assumptions.assumeTrue(io.jwg.os.Commands.which("nft").isPresent(),
                 "live test skipped: nftables (nft) is not installed");
+        if (IPTABLES) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(io.jwg.os.Commands.which("iptables-save").isPresent(),
+                    "live test skipped: -Djwg.firewall=iptables but iptables is not installed");
+        }
         dir = Files.createTempDirectory("jwg-gateway-live");
         t0 = System.nanoTime();
     }
@@ -137,8 +146,14 @@ class GatewayLiveTest {
         assertThat(c.run("ip", "-6", "rule")).contains("not from all fwmark 0xca6c lookup 51820");
         assertThat(c.run("ip", "-4", "route", "show", "table", "51820")).contains("default dev " + cName);
         assertThat(c.run("ip", "-6", "route", "show", "table", "51820")).contains("default dev " + cName);
-        assertThat(c.run("nft", "list", "table", "inet", "jwg-" + cName)).contains("chain preraw").contains("ip daddr 10.50.0.2")
-                .contains("ip6 daddr fd00:50::2").contains("meta mark 0x0000ca6c ct mark set meta mark");
+        if (IPTABLES) {
+            assertThat(c.run("iptables-save")).contains("-A PREROUTING -d 10.50.0.2/32 ! -i " + cName)
+                    .contains("--restore-mark").contains("--save-mark");
+            assertThat(c.run("ip6tables-save")).contains("-A PREROUTING -d fd00:50::2/128 ! -i " + cName);
+        } else {
+            assertThat(c.run("nft", "list", "table", "inet", "jwg-" + cName)).contains("chain preraw").contains("ip daddr 10.50.0.2")
+                    .contains("ip6 daddr fd00:50::2").contains("meta mark 0x0000ca6c ct mark set meta mark");
+        }
         assertThat(c.run("sysctl", "-n", "net.ipv4.conf.all.src_valid_mark").strip()).isEqualTo("1");
         assertThat(c.run("nft", "list", "tables")).contains("table inet hooktest"); // the config's own PostUp ran
         assertThat(Files.readString(cLog)).contains("DNS = 10.50.2.53 was not applied: resolvconf is not installed");
@@ -148,10 +163,15 @@ class GatewayLiveTest {
         // What the server set up.
         assertThat(s.run("sysctl", "-n", "net.ipv4.ip_forward").strip()).isEqualTo("1");
         assertThat(s.run("sysctl", "-n", "net.ipv6.conf.all.forwarding").strip()).isEqualTo("1");
-        assertThat(s.run("nft", "list", "table", "inet", "jwg-gw-" + sName))
-                .contains("iifname \"" + sName + "\" accept")
-                .contains("oifname \"veth1\" ip saddr 10.50.0.0/24 masquerade")
-                .contains("oifname \"veth1\" ip6 saddr fd00:50::/64 masquerade");
+        if (IPTABLES) {
+            assertThat(s.run("iptables-save")).contains("-A FORWARD -i " + sName).contains("-A POSTROUTING -s 10.50.0.0/24 -o veth1");
+            assertThat(s.run("ip6tables-save")).contains("-A FORWARD -i " + sName).contains("-A POSTROUTING -s fd00:50::/64 -o veth1");
+        } else {
+            assertThat(s.run("nft", "list", "table", "inet", "jwg-gw-" + sName))
+                    .contains("iifname \"" + sName + "\" accept")
+                    .contains("oifname \"veth1\" ip saddr 10.50.0.0/24 masquerade")
+                    .contains("oifname \"veth1\" ip6 saddr fd00:50::/64 masquerade");
+        }
         assertThat(Files.readString(sLog)).contains("the uplink is veth1");
 
         // Capture the client's link while traffic flows: only WireGuard UDP to S may appear on it.
@@ -186,8 +206,10 @@ class GatewayLiveTest {
         stop(sProc, sLog);
         step("both jwg stopped");
         System.out.print("---- server log\n" + read(sLog) + "---- client log\n" + read(cLog));
-        assertThat(Files.readString(cLog)).contains("nft delete table inet jwg-" + cName);
-        assertThat(Files.readString(sLog)).contains("nft delete table inet jwg-gw-" + sName);
+        if (!IPTABLES) {
+            assertThat(Files.readString(cLog)).contains("nft delete table inet jwg-" + cName);
+            assertThat(Files.readString(sLog)).contains("nft delete table inet jwg-gw-" + sName);
+        }
         assertThat(state(c)).isEqualTo(cBefore);
         assertThat(state(s)).isEqualTo(sBefore);
         assertThat(state(i)).isEqualTo(iBefore);
@@ -225,7 +247,7 @@ class GatewayLiveTest {
                 assertThat(c.run("ip", "route", "show", "table", "all")).doesNotContain("10.52.0.0/16").doesNotContain("default");
             }
             assertThat(c.run("ip", "rule")).isEqualTo(before.substring(0, before.indexOf("== ip -6 rule")).replace("== ip rule\n", ""));
-            assertThat(c.run("nft", "list", "ruleset")).isEmpty();
+            if (!IPTABLES) assertThat(c.run("nft", "list", "ruleset")).isEmpty();
             stop(p, log);
             assertThat(state(c)).isEqualTo(before);
         }
@@ -254,7 +276,7 @@ class GatewayLiveTest {
         assertThat(p.waitFor(UP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isEqualTo(1);
         assertThat(read(log)).contains("jwg: Gateway = nosuch0: there is no interface nosuch0")
-                .contains("nft delete table inet jwg-" + name); // the full tunnel came first and was undone
+                .contains(IPTABLES ? "[#] iptables-restore -n (deleting)" : "nft delete table inet jwg-" + name); // full tunnel undone
         assertThat(state(c)).isEqualTo(before);
         step("failed gateway undone");
     }
@@ -274,7 +296,14 @@ class GatewayLiveTest {
                 {"nft", "list", "ruleset"},
                 {"sysctl", "net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding", "net.ipv4.conf.all.src_valid_mark"}};
         for (String[] cmd : cmds) {
+            if (IPTABLES && cmd[0].equals("nft")) continue;
             sb.append("== ").append(String.join(" ", cmd)).append('\n').append(ns.run(cmd));
+        }
+        if (IPTABLES) {
+            for (String save : new String[] {"iptables-save", "ip6tables-save"}) {
+                sb.append("== ").append(save).append(" (rules)\n");
+                ns.run(save).lines().filter(l -> l.startsWith("-A ")).forEach(l -> sb.append(l).append('\n'));
+            }
         }
         return sb.toString();
     }
@@ -291,6 +320,7 @@ class GatewayLiveTest {
         Path runDir = Files.createDirectories(dir.resolve("run"));
         return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Djwg.warmup.ms=0",
+                "-Djwg.firewall=" + System.getProperty("jwg.firewall", ""),
                 "-Djwg.rundir=" + runDir, "-cp", System.getProperty("java.class.path"), "io.jwg.cli.Main", "up", conf.toString());
     }
 
