@@ -1,0 +1,260 @@
+package io.jwg.live;
+
+import static io.jwg.live.TunnelPair.INNER4_A;
+import static io.jwg.live.TunnelPair.INNER4_B;
+import static io.jwg.live.TunnelPair.INNER6_A;
+import static io.jwg.live.TunnelPair.INNER6_B;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jwg.live.TunnelPair.Impl;
+import io.jwg.live.TunnelPair.Side;
+import io.jwg.testing.Netns;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The live acceptance checks of a tunnel between two implementations, run on one {@link TunnelPair} per
+ * class (started once, ~1-2 s): capture, pings over IPv4 and IPv6, a 50 MiB TCP transfer, and finally the
+ * SIGTERM teardown of every jwg side. Subclasses pick the implementations; side A always initiates.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+abstract class TunnelCase {
+    /** 16 bytes (the most {@code ping -p} repeats), sent in clear into the tunnel, never to be seen on the veth. */
+    static final String MARKER = "JWG_LIVE_MARKER!";
+    static final Duration HANDSHAKE_BOUND = Duration.ofSeconds(20);
+    static final int TRANSFER_BYTES = 50 << 20;
+    static final int TRANSFER_PORT = 5001;
+    static final String PYTHON = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+
+    /** argv: bind address, port, output file. Prints "listening", then "received N" after the sender closed. */
+    static final String RECEIVER = """
+            import socket, sys
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((sys.argv[1], int(sys.argv[2])))
+            s.listen(1)
+            s.settimeout(60)
+            print("listening", flush=True)
+            c, _ = s.accept()
+            c.settimeout(60)
+            n = 0
+            with open(sys.argv[3], "wb") as f:
+                while True:
+                    b = c.recv(1 << 20)
+                    if not b:
+                        break
+                    f.write(b)
+                    n += len(b)
+            c.close()
+            print("received", n, flush=True)
+            """;
+
+    /** argv: address, port, input file. Sends the file, half-closes, waits for the receiver to close. */
+    static final String SENDER = """
+            import socket, sys
+            c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=60)
+            with open(sys.argv[3], "rb") as f:
+                n = c.sendfile(f)
+            c.shutdown(socket.SHUT_WR)
+            c.recv(1)
+            c.close()
+            print("sent", n, flush=True)
+            """;
+
+    private final Impl implA;
+    private final Impl implB;
+    TunnelPair pair;
+
+    TunnelCase(Impl implA, Impl implB) {
+        this.implA = implA;
+        this.implB = implB;
+    }
+
+    @BeforeAll
+    void startPair() throws IOException {
+        TunnelPair.assumeCapable(implA, implB);
+        long t0 = System.nanoTime();
+        pair = TunnelPair.start(implA, implB);
+        System.out.printf("%s: pair %s <-> %s up in %d ms%n", getClass().getSimpleName(), pair.a, pair.b, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    @AfterAll
+    void closePair() {
+        if (pair != null) {
+            pair.close();
+        }
+    }
+
+    /**
+     * The first traffic (handshake included) and pings carrying {@link #MARKER} both ways over IPv4 and IPv6,
+     * captured on B's veth end and, as a control, on B's tunnel interface: on the veth every UDP datagram is
+     * WireGuard (initiation, response and transport messages all seen) and the marker never appears; on the
+     * tunnel interface the marker does appear (so the search would have found it).
+     */
+    @Test
+    @Order(1)
+    void cableCarriesOnlyWireGuardAndNoPlaintext() throws Exception {
+        String hex = HexFormat.of().formatHex(MARKER.getBytes(StandardCharsets.US_ASCII));
+        int pings = 4;
+        try (Capture cable = pair.capture("veth"); Capture inner = Capture.start(pair.b.ns, pair.b.ifname,
+                pair.dir.resolve("tunnel.pcap"), pair.dir.resolve("tunnel.tcpdump.log"))) {
+            pair.awaitPing(pair.a, INNER4_B, HANDSHAKE_BOUND);
+            assertThat(pair.ping(pair.a, INNER4_B, pings, hex).exitCode()).as("A->B IPv4 ping with marker\n%s", pair.logs()).isZero();
+            assertThat(pair.ping(pair.a, INNER6_B, pings, hex).exitCode()).as("A->B IPv6 ping with marker\n%s", pair.logs()).isZero();
+            assertThat(pair.ping(pair.b, INNER4_A, pings, hex).exitCode()).as("B->A IPv4 ping with marker\n%s", pair.logs()).isZero();
+            assertThat(pair.ping(pair.b, INNER6_A, pings, hex).exitCode()).as("B->A IPv6 ping with marker\n%s", pair.logs()).isZero();
+            cable.stop();
+            inner.stop();
+
+            long udp = cable.count(TunnelPair.PORT, "udp");
+            long wg = cable.count(TunnelPair.PORT, "wg");
+            Map<String, Long> types = cable.fields(TunnelPair.PORT, "wg", "wg.type").stream()
+                    .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+            System.out.printf("%s: cable capture: %d UDP datagrams, %d WireGuard, by type %s%n", getClass().getSimpleName(), udp, wg, types);
+            assertThat(udp).as("UDP datagrams on the veth").isPositive();
+            assertThat(wg).as("UDP datagrams that dissect as WireGuard (of %d)", udp).isEqualTo(udp);
+            assertThat(cable.count(TunnelPair.PORT, "udp && !wg")).as("UDP datagrams that are not WireGuard").isZero();
+            assertThat(types).as("WireGuard message types (1 initiation, 2 response, 4 transport)")
+                    .containsKeys("1", "2", "4");
+            // 4 series of pings, each echo request and reply crosses the veth once as a transport message
+            assertThat(types.get("4")).as("transport messages").isGreaterThanOrEqualTo(2L * 4 * pings);
+            assertThat(cable.occurrences(MARKER.getBytes(StandardCharsets.US_ASCII))).as("plaintext marker in the veth capture").isZero();
+            assertThat(inner.occurrences(MARKER.getBytes(StandardCharsets.US_ASCII)))
+                    .as("control: the marker in the capture of the tunnel interface itself").isGreaterThanOrEqualTo(4L * pings);
+        }
+    }
+
+    /** Inner IPv4 both ways: A->B until a reply (bounded), then 3 pings each way with no loss. */
+    @Test
+    @Order(2)
+    void pingsOverInnerIpv4() {
+        pair.awaitPing(pair.a, INNER4_B, HANDSHAKE_BOUND);
+        assertPings(pair.a, INNER4_B);
+        assertPings(pair.b, INNER4_A);
+    }
+
+    /** Inner IPv6 both ways: A->B until a reply (bounded), then 3 pings each way with no loss. */
+    @Test
+    @Order(3)
+    void pingsOverInnerIpv6() {
+        pair.awaitPing(pair.a, INNER6_B, HANDSHAKE_BOUND);
+        assertPings(pair.a, INNER6_B);
+        assertPings(pair.b, INNER6_A);
+    }
+
+    private void assertPings(Side from, String to) {
+        Netns.Result r = pair.ping(from, to, 3, null);
+        assertThat(r.exitCode()).as("3 pings %s -> %s, all answered:\n%s\n%s", from, to, r.output().strip(), pair.logs()).isZero();
+    }
+
+    /** 50 MiB of random bytes over TCP from A to B through the tunnel; SHA-256 (sha256sum) equal on both ends. */
+    @Test
+    @Order(4)
+    void transfers50MiBOverTcpIntact() throws Exception {
+        pair.awaitPing(pair.a, INNER4_B, HANDSHAKE_BOUND);
+        Path src = pair.dir.resolve("send.bin");
+        Path dst = pair.dir.resolve("recv.bin");
+        Path recvLog = pair.dir.resolve("receiver.log");
+        try {
+            writeRandom(src, TRANSFER_BYTES);
+            Process receiver = pair.b.ns.start(List.of(PYTHON, "-c", RECEIVER, INNER4_B, Integer.toString(TRANSFER_PORT), dst.toString()), recvLog);
+            Netns.waitFor(Duration.ofSeconds(15), "receiver listening", () -> {
+                if (!receiver.isAlive()) {
+                    throw new AssertionError("receiver exited: " + read(recvLog));
+                }
+                return read(recvLog).contains("listening");
+            });
+            long t0 = System.nanoTime();
+            Netns.Result sent = pair.a.ns.exec(Duration.ofSeconds(120), PYTHON, "-c", SENDER, INNER4_B, Integer.toString(TRANSFER_PORT), src.toString());
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(sent.exitCode()).as("sender: %s\n%s", sent.output().strip(), pair.logs()).isZero();
+            assertThat(receiver.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("receiver finished").isTrue();
+            assertThat(receiver.exitValue()).as("receiver: %s", read(recvLog)).isZero();
+            System.out.printf("%s: %d MiB A->B in %d ms (%.0f Mbit/s)%n", getClass().getSimpleName(), TRANSFER_BYTES >> 20, ms,
+                    TRANSFER_BYTES * 8.0 / 1000 / Math.max(1, ms));
+
+            String sumA = sha256sum(pair.a, src);
+            String sumB = sha256sum(pair.b, dst);
+            assertThat(Files.size(dst)).as("bytes received").isEqualTo(TRANSFER_BYTES);
+            assertThat(sumB).as("SHA-256 of the received file (B) vs the sent file (A)").isEqualTo(sumA);
+        } finally {
+            Files.deleteIfExists(src);
+            Files.deleteIfExists(dst);
+        }
+    }
+
+    /**
+     * SIGTERM to each jwg process: it exits 0 within 15 s, and afterwards its namespace has exactly the links it
+     * had before jwg started, the same IPv4 main routing table, no route (any table, v4 or v6) via the tunnel
+     * interface or to the inner prefixes, no process, and no /run/jwg pid file.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void sigtermRemovesEverything() throws Exception {
+        for (Side s : List.of(pair.a, pair.b)) {
+            if (s.impl != Impl.JWG) {
+                continue;
+            }
+            long t0 = System.nanoTime();
+            int rc = TunnelPair.terminate(s, Duration.ofSeconds(15));
+            System.out.printf("%s: %s exited %d after SIGTERM in %d ms%n", getClass().getSimpleName(), s, rc, (System.nanoTime() - t0) / 1_000_000);
+            assertThat(rc).as("exit code of %s after SIGTERM (-1: still running after 15 s); log:\n%s", s, s.logText()).isZero();
+
+            TunnelPair.State after = TunnelPair.State.of(s.ns);
+            assertThat(after.links()).as("links in %s after teardown", s.ns).isEqualTo(s.baseline.links());
+            assertThat(after.routes4()).as("IPv4 main table in %s after teardown", s.ns).isEqualTo(s.baseline.routes4());
+            for (String routes : List.of(after.allRoutes4(), after.allRoutes6())) {
+                assertThat(routes).as("routes (all tables) in %s after teardown", s.ns)
+                        .doesNotContain(s.ifname).doesNotContain("10.232.").doesNotContain("fd00:232:");
+            }
+            Netns.Result pids = Netns.host(Duration.ofSeconds(10), "ip", "netns", "pids", s.ns.name());
+            assertThat(pids.output().strip()).as("processes left in %s", s.ns).isEmpty();
+            assertThat(Path.of("/run/jwg", s.ifname + ".pid")).as("pid file").doesNotExist();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ helpers
+
+    static void writeRandom(Path file, int size) throws IOException {
+        SplittableRandom random = new SplittableRandom();
+        byte[] chunk = new byte[1 << 20];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (int left = size; left > 0; left -= chunk.length) {
+                random.nextBytes(chunk);
+                out.write(chunk, 0, Math.min(left, chunk.length));
+            }
+        }
+    }
+
+    static String sha256sum(Side side, Path file) {
+        String out = side.ns.run("sha256sum", file.toString()).strip();
+        assertThat(out).matches("[0-9a-f]{64}\\s+.*");
+        return out.substring(0, 64);
+    }
+
+    static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "(cannot read " + file + ")";
+        }
+    }
+}
