@@ -19,6 +19,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The live acceptance checks of a tunnel between two implementations, run on one {@link TunnelPair} per
- * class (started once, ~1-2 s): capture, pings over IPv4 and IPv6, a 50 MiB TCP transfer, and finally the
+ * class (started once, ~2-5 s): capture, pings over IPv4 and IPv6, TCP transfers both ways, and finally the
  * SIGTERM teardown of every jwg side. Subclasses pick the implementations; side A always initiates.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -47,7 +48,7 @@ abstract class TunnelCase {
     /** argv: bind address, port, output file. Prints "listening", then "received N" after the sender closed. */
     static final String RECEIVER = """
             import socket, sys
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET, socket.SOCK_STREAM)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind((sys.argv[1], int(sys.argv[2])))
             s.listen(1)
@@ -165,17 +166,32 @@ abstract class TunnelCase {
         assertThat(r.exitCode()).as("3 pings %s -> %s, all answered:\n%s\n%s", from, to, r.output().strip(), pair.logs()).isZero();
     }
 
-    /** 50 MiB of random bytes over TCP from A to B through the tunnel; SHA-256 (sha256sum) equal on both ends. */
+    /** 50 MiB of random bytes over TCP (inner IPv4) from A to B; SHA-256 (sha256sum) equal on both ends. */
     @Test
     @Order(4)
     void transfers50MiBOverTcpIntact() throws Exception {
         pair.awaitPing(pair.a, INNER4_B, HANDSHAKE_BOUND);
+        transfer(pair.a, pair.b, INNER4_B, TRANSFER_BYTES);
+    }
+
+    /** The other direction and family: 8 MiB over TCP (inner IPv6, full-size segments) from B to A, intact. */
+    @Test
+    @Order(5)
+    void transfers8MiBBackOverTcpIpv6Intact() throws Exception {
+        pair.awaitPing(pair.a, INNER6_B, HANDSHAKE_BOUND);
+        transfer(pair.b, pair.a, INNER6_A, 8 << 20);
+    }
+
+    /** Sends {@code bytes} random bytes over TCP from {@code from} to {@code toAddr} (on {@code to}) and compares SHA-256s. */
+    private void transfer(Side from, Side to, String toAddr, int bytes) throws Exception {
         Path src = pair.dir.resolve("send.bin");
         Path dst = pair.dir.resolve("recv.bin");
         Path recvLog = pair.dir.resolve("receiver.log");
+        String what = String.format("%d MiB %s -> %s (%s)", bytes >> 20, from.role, to.role, toAddr);
         try {
-            writeRandom(src, TRANSFER_BYTES);
-            Process receiver = pair.b.ns.start(List.of(PYTHON, "-c", RECEIVER, INNER4_B, Integer.toString(TRANSFER_PORT), dst.toString()), recvLog);
+            Files.deleteIfExists(recvLog);
+            writeRandom(src, bytes);
+            Process receiver = to.ns.start(List.of(PYTHON, "-c", RECEIVER, toAddr, Integer.toString(TRANSFER_PORT), dst.toString()), recvLog);
             Netns.waitFor(Duration.ofSeconds(15), "receiver listening", () -> {
                 if (!receiver.isAlive()) {
                     throw new AssertionError("receiver exited: " + read(recvLog));
@@ -183,18 +199,17 @@ abstract class TunnelCase {
                 return read(recvLog).contains("listening");
             });
             long t0 = System.nanoTime();
-            Netns.Result sent = pair.a.ns.exec(Duration.ofSeconds(120), PYTHON, "-c", SENDER, INNER4_B, Integer.toString(TRANSFER_PORT), src.toString());
+            Netns.Result sent = from.ns.exec(Duration.ofSeconds(120), PYTHON, "-c", SENDER, toAddr, Integer.toString(TRANSFER_PORT), src.toString());
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            assertThat(sent.exitCode()).as("sender: %s\n%s", sent.output().strip(), pair.logs()).isZero();
-            assertThat(receiver.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("receiver finished").isTrue();
-            assertThat(receiver.exitValue()).as("receiver: %s", read(recvLog)).isZero();
-            System.out.printf("%s: %d MiB A->B in %d ms (%.0f Mbit/s)%n", getClass().getSimpleName(), TRANSFER_BYTES >> 20, ms,
-                    TRANSFER_BYTES * 8.0 / 1000 / Math.max(1, ms));
+            assertThat(sent.exitCode()).as("sender of %s: %s\n%s", what, sent.output().strip(), pair.logs()).isZero();
+            assertThat(receiver.waitFor(30, TimeUnit.SECONDS)).as("receiver of %s finished", what).isTrue();
+            assertThat(receiver.exitValue()).as("receiver of %s: %s", what, read(recvLog)).isZero();
+            System.out.printf("%s: %s in %d ms (%.0f Mbit/s)%n", getClass().getSimpleName(), what, ms, bytes * 8.0 / 1000 / Math.max(1, ms));
 
-            String sumA = sha256sum(pair.a, src);
-            String sumB = sha256sum(pair.b, dst);
-            assertThat(Files.size(dst)).as("bytes received").isEqualTo(TRANSFER_BYTES);
-            assertThat(sumB).as("SHA-256 of the received file (B) vs the sent file (A)").isEqualTo(sumA);
+            String sent256 = sha256sum(from, src);
+            String received256 = sha256sum(to, dst);
+            assertThat(Files.size(dst)).as("bytes received, %s", what).isEqualTo(bytes);
+            assertThat(received256).as("SHA-256 of the received file vs the sent file, %s", what).isEqualTo(sent256);
         } finally {
             Files.deleteIfExists(src);
             Files.deleteIfExists(dst);
@@ -204,7 +219,8 @@ abstract class TunnelCase {
     /**
      * SIGTERM to each jwg process: it exits 0 within 15 s, and afterwards its namespace has exactly the links it
      * had before jwg started, the same IPv4 main routing table, no route (any table, v4 or v6) via the tunnel
-     * interface or to the inner prefixes, no process, and no /run/jwg pid file.
+     * interface or to the inner prefixes, no process, and no /run/jwg pid file. Its log (stdout and stderr) has
+     * no warning, error or exception from the whole run.
      */
     @Test
     @Order(Integer.MAX_VALUE)
@@ -217,6 +233,8 @@ abstract class TunnelCase {
             int rc = TunnelPair.terminate(s, Duration.ofSeconds(15));
             System.out.printf("%s: %s exited %d after SIGTERM in %d ms%n", getClass().getSimpleName(), s, rc, (System.nanoTime() - t0) / 1_000_000);
             assertThat(rc).as("exit code of %s after SIGTERM (-1: still running after 15 s); log:\n%s", s, s.logText()).isZero();
+            assertThat(s.logText()).as("log of %s (a clean run: no warning, error or stack trace)", s)
+                    .contains("is up").doesNotContain("[WARN]", "[ERROR]", "Warning", "Exception");
 
             TunnelPair.State after = TunnelPair.State.of(s.ns);
             assertThat(after.links()).as("links in %s after teardown", s.ns).isEqualTo(s.baseline.links());

@@ -86,8 +86,8 @@ final class TunnelPair implements AutoCloseable {
         }
     }
 
-    /** What a namespace looks like from the outside: interfaces, main-table routes, every route. */
-    record State(Set<String> links, String routes4, String routes6, String allRoutes4, String allRoutes6) {
+    /** What a namespace looks like: its interfaces, its IPv4 main routing table, its routes in every table. */
+    record State(Set<String> links, String routes4, String allRoutes4, String allRoutes6) {
         static State of(Netns ns) {
             Set<String> links = new TreeSet<>();
             for (String line : ns.run("ip", "-o", "link", "show").split("\n")) {
@@ -96,8 +96,7 @@ final class TunnelPair implements AutoCloseable {
                     links.add(f[1].replaceAll("@.*", "").strip());
                 }
             }
-            return new State(links, ns.run("ip", "-4", "route", "show"), ns.run("ip", "-6", "route", "show"),
-                    ns.run("ip", "-4", "route", "show", "table", "all"), ns.run("ip", "-6", "route", "show", "table", "all"));
+            return new State(links, ns.run("ip", "-4", "route", "show"), ns.run("ip", "-4", "route", "show", "table", "all"), ns.run("ip", "-6", "route", "show", "table", "all"));
         }
     }
 
@@ -142,12 +141,12 @@ final class TunnelPair implements AutoCloseable {
     static TunnelPair start(Impl implA, Impl implB) throws IOException {
         Project.ensureBuilt();
         Path dir = Files.createTempDirectory("jwg-live-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        List<AutoCloseable> opened = new ArrayList<>();
+        Netns nsA = null;
+        Netns nsB = null;
+        TunnelPair pair = null;
         try {
-            Netns nsA = Netns.create("liveA");
-            opened.add(nsA);
-            Netns nsB = Netns.create("liveB");
-            opened.add(nsB);
+            nsA = Netns.create("liveA");
+            nsB = Netns.create("liveB");
             Netns.Veth veth = Netns.pair(nsA, nsB, OUTER_A + "/24", OUTER_B + "/24");
 
             Key keyA = Key.generatePrivate();
@@ -179,26 +178,24 @@ final class TunnelPair implements AutoCloseable {
 
             Side a = new Side("client A", implA, nsA, veth.ifA(), ifA, confA, logFile(dir, ifA, implA), INNER4_A, INNER6_A);
             Side b = new Side("server B", implB, nsB, veth.ifB(), ifB, confB, logFile(dir, ifB, implB), INNER4_B, INNER6_B);
-            TunnelPair pair = new TunnelPair(dir, nsA, nsB, veth, a, b);
-            opened.clear();
-            opened.add(pair);
+            pair = new TunnelPair(dir, nsA, nsB, veth, a, b);
             a.baseline = State.of(nsA);
             b.baseline = State.of(nsB);
-            // Launch both (two JVMs start in parallel), then wait for each.
+            // Launch both (the two JVMs start in parallel), then wait for each.
             pair.launch(b);
             pair.launch(a);
             pair.awaitUp(b);
             pair.awaitUp(a);
             return pair;
         } catch (IOException | RuntimeException | Error e) {
-            for (AutoCloseable c : opened.reversed()) {
-                try {
-                    c.close();
-                } catch (Exception suppressed) {
-                    e.addSuppressed(suppressed);
+            if (pair != null) {
+                pair.close(); // processes, namespaces, sockets, directory
+            } else {
+                for (Netns ns : new Netns[] {nsB, nsA}) {
+                    if (ns != null) {
+                        ns.close();
+                    }
                 }
-            }
-            if (opened.isEmpty() || !(opened.getFirst() instanceof TunnelPair)) {
                 deleteTree(dir);
             }
             throw e;

@@ -116,6 +116,28 @@ class UpErrorsTest {
     }
 
     /**
+     * A PostUp command that fails (the last bring-up step, when the interface, addresses and routes exist):
+     * exit 1, one stderr line naming the hook, and all of it removed again.
+     */
+    @Test
+    void failingPostUpIsOneLineErrorAndLeavesNothing() throws Exception {
+        Netns.assumeRoot();
+        String ifname = TunnelPair.uniqueIfname('e');
+        List<String> lines = configLines();
+        lines.add(4, "PostUp = ip -o link show dev %i && false");
+        Path conf = writeConfig(ifname, lines);
+        try (Netns ns = Netns.create("uperr")) {
+            JwgRun r = JwgRun.run(ns, dir, RUN_BOUND, "up", conf.toString());
+
+            assertThat(r.exitCode()).as("exit code; stderr: %s", r.stderr()).isEqualTo(1);
+            assertThat(r.stderrLines()).as("stderr").hasSize(1);
+            assertThat(r.stderrLines().getFirst()).as("stderr").contains("PostUp");
+            assertThat(r.stdout()).as("stdout: the hook saw the interface").contains(ifname + ":");
+            assertNothingConfigured(ns, ifname);
+        }
+    }
+
+    /**
      * A config readable by others (0644 in a 0755 directory) gives wg-quick's warning with the real path as the
      * only stderr line; as root the tunnel still comes up and SIGTERM ends it with 0 (without root jwg then stops
      * with its one-line privilege error).
