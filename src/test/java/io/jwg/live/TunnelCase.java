@@ -217,10 +217,11 @@ abstract class TunnelCase {
     }
 
     /**
-     * SIGTERM to each jwg process: it exits 0 within 15 s, and afterwards its namespace has exactly the links it
-     * had before jwg started, the same IPv4 main routing table, no route (any table, v4 or v6) via the tunnel
-     * interface or to the inner prefixes, no process, and no /run/jwg pid file. Its log (stdout and stderr) has
-     * no warning, error or exception from the whole run.
+     * SIGTERM to each jwg process while a ping flood from its own namespace to the peer runs through it: it exits 0
+     * within 15 s, and afterwards (flood stopped) its namespace has exactly the links it had before jwg started,
+     * the same IPv4 main routing table, no route (any table, v4 or v6) via the tunnel interface or to the inner
+     * prefixes, no process, and no /run/jwg pid file. Its log (stdout and stderr) has no warning, error or
+     * exception from the whole run.
      */
     @Test
     @Order(Integer.MAX_VALUE)
@@ -229,9 +230,24 @@ abstract class TunnelCase {
             if (s.impl != Impl.JWG) {
                 continue;
             }
-            long t0 = System.nanoTime();
-            int rc = TunnelPair.terminate(s, Duration.ofSeconds(15));
-            System.out.printf("%s: %s exited %d after SIGTERM in %d ms%n", getClass().getSimpleName(), s, rc, (System.nanoTime() - t0) / 1_000_000);
+            Side peer = s == pair.a ? pair.b : pair.a;
+            long tx0 = txPackets(s);
+            Process flood = s.ns.start(List.of("ping", "-f", "-q", "-w", "20", peer.inner4), pair.dir.resolve("flood-" + s.ifname + ".log"));
+            int rc;
+            long t0;
+            long flooded;
+            try {
+                // SIGTERM only once the flood runs through the tunnel (answered while the peer is still there)
+                Netns.waitFor(Duration.ofSeconds(10), "a ping flood of 20 packets into " + s, () -> txPackets(s) - tx0 >= 20);
+                flooded = txPackets(s) - tx0;
+                t0 = System.nanoTime();
+                rc = TunnelPair.terminate(s, Duration.ofSeconds(15));
+            } finally {
+                flood.destroy();
+                flood.waitFor(5, TimeUnit.SECONDS);
+            }
+            System.out.printf("%s: %s exited %d after SIGTERM in %d ms (under a flood, %d packets so far)%n",
+                    getClass().getSimpleName(), s, rc, (System.nanoTime() - t0) / 1_000_000, flooded);
             assertThat(rc).as("exit code of %s after SIGTERM (-1: still running after 15 s); log:\n%s", s, s.logText()).isZero();
             assertThat(s.logText()).as("log of %s (a clean run: no warning, error or stack trace)", s)
                     .contains("is up").doesNotContain("[WARN]", "[ERROR]", "Warning", "Exception");
@@ -260,6 +276,11 @@ abstract class TunnelCase {
                 out.write(chunk, 0, Math.min(left, chunk.length));
             }
         }
+    }
+
+    /** Packets the kernel handed to the tunnel interface's reader (its tx_packets counter). */
+    static long txPackets(Side s) {
+        return Long.parseLong(s.ns.run("cat", "/sys/class/net/" + s.ifname + "/statistics/tx_packets").strip());
     }
 
     static String sha256sum(Side side, Path file) {
