@@ -182,6 +182,28 @@ abstract class TunnelCase {
         transfer(pair.b, pair.a, INNER6_A, 8 << 20);
     }
 
+    /**
+     * The stock {@code wg} tool on each side (jwg serves the UAPI socket like wireguard-go) after the traffic above:
+     * the one peer is the other side's key, with a recent handshake and bytes counted both ways.
+     */
+    @Test
+    @Order(6)
+    void wgShowSeesTheHandshakeAndTrafficOnBothSides() {
+        pair.awaitPing(pair.a, INNER4_B, HANDSHAKE_BOUND);
+        long now = System.currentTimeMillis() / 1000;
+        for (Side s : List.of(pair.a, pair.b)) {
+            String[] hs = s.ns.run("wg", "show", s.ifname, "latest-handshakes").strip().split("\\s+");
+            String[] tr = s.ns.run("wg", "show", s.ifname, "transfer").strip().split("\\s+");
+            String peerKey = s == pair.a ? pair.b.publicKey : pair.a.publicKey;
+            assertThat(hs).as("wg show %s latest-handshakes", s).hasSize(2);
+            assertThat(hs[0]).as("peer of %s", s).isEqualTo(peerKey);
+            assertThat(Long.parseLong(hs[1])).as("latest handshake of %s (epoch s)", s).isBetween(now - 300, now + 5);
+            assertThat(tr).as("wg show %s transfer", s).hasSize(3);
+            assertThat(Long.parseLong(tr[1])).as("rx bytes of %s", s).isPositive();
+            assertThat(Long.parseLong(tr[2])).as("tx bytes of %s", s).isPositive();
+        }
+    }
+
     /** Sends {@code bytes} random bytes over TCP from {@code from} to {@code toAddr} (on {@code to}) and compares SHA-256s. */
     private void transfer(Side from, Side to, String toAddr, int bytes) throws Exception {
         Path src = pair.dir.resolve("send.bin");
@@ -220,7 +242,7 @@ abstract class TunnelCase {
      * SIGTERM to each jwg process while a ping flood from its own namespace to the peer runs through it: it exits 0
      * within 15 s, and afterwards (flood stopped) its namespace has exactly the links it had before jwg started,
      * the same IPv4 main routing table, no route (any table, v4 or v6) via the tunnel interface or to the inner
-     * prefixes, no process, and no /run/jwg pid file. Its log (stdout and stderr) has no warning, error or
+     * prefixes, no process, no /run/jwg pid file and no UAPI socket. Its log (stdout and stderr) has no warning, error or
      * exception from the whole run.
      */
     @Test
@@ -262,6 +284,7 @@ abstract class TunnelCase {
             Netns.Result pids = Netns.host(Duration.ofSeconds(10), "ip", "netns", "pids", s.ns.name());
             assertThat(pids.output().strip()).as("processes left in %s", s.ns).isEmpty();
             assertThat(Path.of("/run/jwg", s.ifname + ".pid")).as("pid file").doesNotExist();
+            assertThat(TunnelPair.uapiLeftovers(s.ifname)).as("UAPI socket (and temporary files) in /var/run/wireguard").isEmpty();
         }
     }
 

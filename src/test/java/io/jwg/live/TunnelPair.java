@@ -56,11 +56,13 @@ final class TunnelPair implements AutoCloseable {
         final Path log;
         final String inner4;
         final String inner6;
+        final String publicKey;
         Process process;
         WireguardGo wggo;
         State baseline;
 
-        Side(String role, Impl impl, Netns ns, String veth, String ifname, Path conf, Path log, String inner4, String inner6) {
+        Side(String role, Impl impl, Netns ns, String veth, String ifname, Path conf, Path log, String inner4, String inner6,
+                String publicKey) {
             this.role = role;
             this.impl = impl;
             this.ns = ns;
@@ -70,6 +72,7 @@ final class TunnelPair implements AutoCloseable {
             this.log = log;
             this.inner4 = inner4;
             this.inner6 = inner6;
+            this.publicKey = publicKey;
         }
 
         String logText() {
@@ -176,8 +179,10 @@ final class TunnelPair implements AutoCloseable {
                     AllowedIPs = %s/32, %s/128
                     """.formatted(keyB.toBase64(), INNER4_B, INNER6_B, PORT, keyA.publicKey().toBase64(), INNER4_A, INNER6_A));
 
-            Side a = new Side("client A", implA, nsA, veth.ifA(), ifA, confA, logFile(dir, ifA, implA), INNER4_A, INNER6_A);
-            Side b = new Side("server B", implB, nsB, veth.ifB(), ifB, confB, logFile(dir, ifB, implB), INNER4_B, INNER6_B);
+            Side a = new Side("client A", implA, nsA, veth.ifA(), ifA, confA, logFile(dir, ifA, implA), INNER4_A, INNER6_A,
+                    keyA.publicKey().toBase64());
+            Side b = new Side("server B", implB, nsB, veth.ifB(), ifB, confB, logFile(dir, ifB, implB), INNER4_B, INNER6_B,
+                    keyB.publicKey().toBase64());
             pair = new TunnelPair(dir, nsA, nsB, veth, a, b);
             a.baseline = State.of(nsA);
             b.baseline = State.of(nsB);
@@ -303,11 +308,7 @@ final class TunnelPair implements AutoCloseable {
         nsA.close();
         nsB.close();
         for (Side s : List.of(a, b)) {
-            try {
-                Files.deleteIfExists(WireguardGo.socket(s.ifname));
-            } catch (IOException ignored) {
-                // best effort
-            }
+            removeUapiLeftovers(s.ifname);
         }
         if (Boolean.getBoolean("jwg.live.keep")) {
             System.out.println("jwg.live.keep: left " + dir);
@@ -317,6 +318,41 @@ final class TunnelPair implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------------------------------ files
+
+    /**
+     * What a UAPI server (wireguard-go, or jwg, which serves one too) leaves in /var/run/wireguard for IFNAME if
+     * it does not clean up: {@code IFNAME.sock}, and jwg's temporary {@code .jwg-IFNAME-*} directories. Empty if
+     * the directory cannot be read (not root).
+     */
+    static List<Path> uapiLeftovers(String ifname) {
+        Path dir = WireguardGo.socket(ifname).getParent();
+        if (!Files.isDirectory(dir) || !Files.isReadable(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.equals(ifname + ".sock") || n.startsWith(".jwg-" + ifname + "-");
+            }).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** Deletes {@link #uapiLeftovers} of IFNAME (only names this test run made up). Best effort. */
+    static void removeUapiLeftovers(String ifname) {
+        for (Path p : uapiLeftovers(ifname)) {
+            try {
+                if (Files.isDirectory(p)) {
+                    deleteTree(p);
+                } else {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException | UncheckedIOException ignored) {
+                // best effort
+            }
+        }
+    }
 
     /** Writes text to a new file with mode 0600 (as a config with keys should be). */
     static void writePrivate(Path file, String text) throws IOException {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,6 +33,20 @@ class UpErrorsTest {
 
     @TempDir
     Path dir;
+
+    /** Interface names this test used: UAPI leftovers are removed after each test, whatever happened. */
+    private final List<String> names = new ArrayList<>();
+
+    @AfterEach
+    void removeLeftovers() {
+        names.forEach(TunnelPair::removeUapiLeftovers);
+    }
+
+    String newIfname() {
+        String n = TunnelPair.uniqueIfname('e');
+        names.add(n);
+        return n;
+    }
 
     /** A valid server config, one element per line (line N is index N-1). */
     static List<String> configLines() {
@@ -58,7 +73,7 @@ class UpErrorsTest {
             "4 | ListenPort 51820",
             "8 | AllowedIPs = 10.233.0.2/33"})
     void syntaxErrorIsOneLineWithPathAndLine(int line, String text) throws Exception {
-        String ifname = TunnelPair.uniqueIfname('e');
+        String ifname = newIfname();
         List<String> lines = configLines();
         lines.set(line - 1, text);
         Path conf = writeConfig(ifname, lines);
@@ -77,7 +92,7 @@ class UpErrorsTest {
     @Test
     void existingInterfaceIsOneLineErrorAndLeftAlone() throws Exception {
         Netns.assumeRoot();
-        String ifname = TunnelPair.uniqueIfname('e');
+        String ifname = newIfname();
         Path conf = writeConfig(ifname, configLines());
         try (Netns ns = Netns.create("uperr")) {
             ns.run("ip", "tuntap", "add", "dev", ifname, "mode", "tun");
@@ -100,7 +115,7 @@ class UpErrorsTest {
     @Test
     void udpPortInUseIsOneLineErrorAndLeavesNothing() throws Exception {
         Netns.assumeRoot();
-        String ifname = TunnelPair.uniqueIfname('e');
+        String ifname = newIfname();
         Path conf = writeConfig(ifname, configLines());
         try (Netns ns = Netns.create("uperr");
                 DatagramChannel holder = ns.runInside(() -> DatagramChannel.open(StandardProtocolFamily.INET)
@@ -122,7 +137,7 @@ class UpErrorsTest {
     @Test
     void failingPostUpIsOneLineErrorAndLeavesNothing() throws Exception {
         Netns.assumeRoot();
-        String ifname = TunnelPair.uniqueIfname('e');
+        String ifname = newIfname();
         List<String> lines = configLines();
         lines.add(4, "PostUp = ip -o link show dev %i && false");
         Path conf = writeConfig(ifname, lines);
@@ -144,7 +159,7 @@ class UpErrorsTest {
      */
     @Test
     void worldReadableConfigWarnsLikeWgQuick() throws Exception {
-        String ifname = TunnelPair.uniqueIfname('e');
+        String ifname = newIfname();
         Path pub = Files.createDirectory(dir.resolve("public"));
         Files.setPosixFilePermissions(pub, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path conf = pub.resolve(ifname + ".conf");
@@ -173,7 +188,10 @@ class UpErrorsTest {
         }
     }
 
-    /** As root: only lo in ns, no route mentioning ifname or the inner prefixes, no pid file; else: no such link. */
+    /**
+     * As root: only lo in ns, no route mentioning ifname or the inner prefixes, no pid file, no UAPI socket; else:
+     * no such link, no pid file.
+     */
     static void assertNothingConfigured(Netns ns, String ifname) {
         if (ns == null) {
             assertThat(Netns.host(Duration.ofSeconds(10), "ip", "link", "show", "dev", ifname).ok()).as("interface " + ifname + " exists").isFalse();
@@ -184,11 +202,13 @@ class UpErrorsTest {
         assertNoRoutesOrPidFile(ns, ifname);
     }
 
+    /** No route mentioning ifname or the inner prefixes in ns, no pid file, no UAPI socket for ifname. */
     static void assertNoRoutesOrPidFile(Netns ns, String ifname) {
         TunnelPair.State s = TunnelPair.State.of(ns);
         for (String routes : List.of(s.allRoutes4(), s.allRoutes6())) {
             assertThat(routes).as("routes in %s", ns).doesNotContain("10.233.").doesNotContain("fd00:233:").doesNotContain(ifname);
         }
         assertThat(Path.of("/run/jwg", ifname + ".pid")).as("pid file").doesNotExist();
+        assertThat(TunnelPair.uapiLeftovers(ifname)).as("UAPI socket (and temporary files) in /var/run/wireguard").isEmpty();
     }
 }
