@@ -7,6 +7,7 @@
  *
  * <p>They run {@code scripts/jwg} of the project the tests run in (found from the working directory) and build
  * target/jwg.jar first if it is missing or stale. Run only these: {@code mvn test -Dtest='io.jwg.live.*Test'};
- * {@code -Djwg.live.keep=true} in the surefire argLine keeps each pair's directory (configs, logs, pcaps).
+ * {@code -Dsurefire.argLine="--enable-native-access=ALL-UNNAMED -Djwg.live.keep=true"} keeps each pair's
+ * directory (configs, logs, pcaps) for a look afterwards.
  */
 package io.jwg.live;
