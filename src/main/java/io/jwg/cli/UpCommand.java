@@ -39,6 +39,11 @@ final class UpCommand implements Callable<Integer> {
         String name;
         Config cfg;
         try {
+            if (java.nio.file.Files.exists(path)) ConfigFiles.permissionWarning(path).ifPresent(System.err::println);
+        } catch (IOException ignored) {
+            // unreadable: reported below
+        }
+        try {
             name = InterfaceName.interfaceNameOf(path);
             cfg = Config.parse(path);
         } catch (ConfigException e) {
@@ -51,7 +56,6 @@ final class UpCommand implements Callable<Integer> {
             System.err.println("jwg: cannot read " + path + ": " + Errors.describe(e));
             return 1;
         }
-        ConfigFiles.permissionWarning(path).ifPresent(System.err::println);
         if (detach) return detach(name, path);
 
         CountDownLatch stop = new CountDownLatch(1);

@@ -690,7 +690,7 @@ public final class Device implements Closeable {
         if (host == null || (peer.lastResolveNanos != 0 && now - peer.lastResolveNanos < RERESOLVE_INTERVAL)) return;
         peer.lastResolveNanos = now;
         int port = peer.endpointPort();
-        Thread.ofVirtual().name("jwg-resolve").start(() -> {
+        Thread.ofPlatform().daemon(true).name("jwg-resolve").start(() -> {
             try {
                 Endpoint fresh = Endpoint.of(new InetSocketAddress(java.net.InetAddress.getByName(host), port));
                 Endpoint old = peer.endpoint();

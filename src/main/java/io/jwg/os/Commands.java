@@ -106,7 +106,7 @@ public final class Commands {
 
     private static CompletableFuture<String> drain(InputStream in) {
         CompletableFuture<String> f = new CompletableFuture<>();
-        Thread.ofVirtual().name("command-output").start(() -> {
+        Thread.ofPlatform().daemon(true).name("command-output").start(() -> {
             try (in) {
                 f.complete(new String(in.readAllBytes(), StandardCharsets.UTF_8));
             } catch (IOException e) {

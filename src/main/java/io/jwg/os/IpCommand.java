@@ -292,7 +292,7 @@ public final class IpCommand {
 
     private static CompletableFuture<String> drain(InputStream in) {
         CompletableFuture<String> f = new CompletableFuture<>();
-        Thread.ofVirtual().name("ip-output").start(() -> {
+        Thread.ofPlatform().daemon(true).name("ip-output").start(() -> {
             try (in) {
                 f.complete(new String(in.readAllBytes(), StandardCharsets.UTF_8));
             } catch (IOException e) {

@@ -50,11 +50,11 @@ public final class Privileges {
         String uid = field(status, "Uid");
         boolean root = uid != null && uid.split("\\s+").length > 1 && uid.split("\\s+")[1].equals("0");
         if (root) {
-            throw new IOException("jwg runs as root but without CAP_NET_ADMIN, which it needs to create network "
+            throw new IOException("running as root but without CAP_NET_ADMIN, which is needed to create network "
                     + "interfaces (in a container, add the capability: --cap-add NET_ADMIN)");
         }
-        throw new IOException("jwg needs root privileges (CAP_NET_ADMIN) to create network interfaces: "
-                + "run it as root, e.g. with sudo");
+        throw new IOException("root privileges (CAP_NET_ADMIN) are needed to create network interfaces: "
+                + "run jwg as root, e.g. with sudo");
     }
 
     /** Whether the CapEff line of a /proc/PID/status text has capability {@code cap}. */

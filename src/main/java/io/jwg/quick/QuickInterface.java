@@ -70,6 +70,8 @@ public final class QuickInterface implements Closeable {
         return Config.of(ib.build(), peers);
     }
     private boolean closed;
+    /** Set once bring-up finished: only then do PreDown/PostDown and SaveConfig run (as in wg-quick). */
+    private boolean upComplete;
 
     private QuickInterface(String name, Config config) {
         this.name = name;
@@ -146,6 +148,7 @@ public final class QuickInterface implements Closeable {
         }
         device.start();
         Hooks.run("PostUp", ic.postUp(), name);
+        upComplete = true;
         log.info("interface {} is up: listening on UDP port {}, MTU {}, {} peer(s)", name, device.listenPort(), mtu, config.peers().size());
     }
 
@@ -208,7 +211,7 @@ public final class QuickInterface implements Closeable {
         closed = true;
         long t0 = System.nanoTime();
         InterfaceConfig ic = config.interfaceConfig();
-        boolean wasUp = device != null;
+        boolean wasUp = device != null && upComplete;
         if (wasUp && saveTo != null && ic.saveConfig()) {
             try {
                 io.jwg.config.ConfigFiles.save(saveTo, currentConfig());
@@ -232,7 +235,7 @@ public final class QuickInterface implements Closeable {
             }
         }
         try {
-            if (wasUp && ip.exists(name)) ip.deleteLink(name);
+            if (device != null && ip.exists(name)) ip.deleteLink(name);
         } catch (IOException e) {
             log.warn("{}", e.getMessage());
         }

@@ -163,7 +163,7 @@ public final class UapiClient {
             if (m.contains("ermission")) throw new UapiException(EACCES, "cannot connect to " + sock);
             throw new UapiException(Errno.EIO, "cannot connect to " + sock + ": " + m);
         }
-        Thread watchdog = Thread.ofVirtual().start(() -> {
+        Thread watchdog = Thread.ofPlatform().daemon(true).start(() -> {
             try {
                 Thread.sleep(timeout);
                 ch.close();

@@ -74,7 +74,7 @@ public final class UapiServer implements Closeable {
         this.socket = socket;
         this.fileKey = fileKey;
         this.server = server;
-        this.acceptor = Thread.ofVirtual().name("jwg-uapi-" + ifname).unstarted(this::acceptLoop);
+        this.acceptor = Thread.ofPlatform().daemon(true).name("jwg-uapi-" + ifname).unstarted(this::acceptLoop);
     }
 
     /** Serves {@code backend} on {@link UapiPaths#socket(String) UapiPaths.socket(ifname)}. */
@@ -246,7 +246,7 @@ public final class UapiServer implements Closeable {
                 closeQuietly(c);
                 return;
             }
-            Thread.ofVirtual().name("jwg-uapi-conn-" + ifname).start(() -> {
+            Thread.ofPlatform().daemon(true).name("jwg-uapi-conn-" + ifname).start(() -> {
                 try {
                     serve(c);
                 } catch (IOException e) {
