@@ -1,5 +1,6 @@
 package io.jwg.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -8,7 +9,8 @@ import picocli.CommandLine.ScopeType;
 /** The {@code jwg} command line. */
 @Command(name = "jwg", mixinStandardHelpOptions = true, version = "jwg 0.1.0",
         description = "A WireGuard implementation in Java.",
-        subcommands = {UpCommand.class, DownCommand.class, ShowCommand.class, ShowconfCommand.class, UserspaceCommand.class})
+        subcommands = {UpCommand.class, DownCommand.class, ShowCommand.class, ShowconfCommand.class, UserspaceCommand.class,
+                GenKeyCommand.class, GenPskCommand.class, PubKeyCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -31,7 +33,16 @@ public final class Main implements Runnable {
             if (Boolean.getBoolean("jwg.debug")) e.printStackTrace(cmd.getErr());
             return 1;
         });
+        cl.setParameterExceptionHandler(Main::usageError);
         return cl.execute(args);
+    }
+
+    /** A command-line mistake: one line on stderr (no usage dump, no stack trace) and exit code 1, as wg. */
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        PrintWriter err = e.getCommandLine().getErr();
+        err.println("jwg: " + String.valueOf(e.getMessage()).replaceAll("\\s*[\\r\\n]+\\s*", " ").strip());
+        err.flush();
+        return 1;
     }
 
     @Override
