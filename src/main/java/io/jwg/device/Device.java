@@ -345,27 +345,42 @@ public final class Device implements Closeable {
 
     // ================================================================ outbound
 
+    /** Most packets taken from the TUN device per wake-up (then sealed and sent as one batch). */
+    static final int TUN_BURST = 32;
+
     private void readTun() {
         int max = bufferSize - Constants.TRANSPORT_OVERHEAD - Constants.PADDING_MULTIPLE;
         while (running) {
-            if (outbound.awaitFree() == 0) return;
-            Packet p = outbound.slot(outbound.nextSeq());
-            int n;
+            int free = outbound.awaitFree();
+            if (free == 0) return;
+            long seq = outbound.nextSeq();
+            int burst = Math.min(free, TUN_BURST);
+            int got = 0;
             try {
-                n = tun.read(p.datagram.data, Messages.DATA_PAYLOAD, max);
+                while (got < burst) {
+                    Packet p = outbound.slot(seq + got);
+                    int n = got == 0 ? tun.read(p.datagram.data, Messages.DATA_PAYLOAD, max)
+                            : tun.tryRead(p.datagram.data, Messages.DATA_PAYLOAD, max);
+                    if (n == 0 && got > 0) break;
+                    if (n < 0) {
+                        if (got > 0) break;
+                        if (running) tunGone();
+                        return;
+                    }
+                    routeOutbound(p, n);
+                    got++;
+                }
             } catch (IOException e) {
+                if (got > 0) {
+                    outbound.publish(got);
+                }
                 if (running) {
                     log.info("TUN device closed: {}", e.getMessage());
                     tunGone();
                 }
                 return;
             }
-            if (n < 0) {
-                if (running) tunGone();
-                return;
-            }
-            routeOutbound(p, n);
-            outbound.publish(1);
+            outbound.publish(got);
             if (workers == 0 || inline.equals("always")) outbound.processInline();
         }
     }
@@ -738,14 +753,15 @@ public final class Device implements Closeable {
             controlDatagram.offset = 0;
             controlDatagram.length = kp.seal(counter, b, 0, padded);
             controlDatagram.endpoint = ep;
+            peer.txBytes.addAndGet(controlDatagram.length); // counted first: the reply may overtake us
             send(controlBatch);
-            peer.txBytes.addAndGet(controlDatagram.length);
         }
         peer.tunnel.packetSent(len > 0);
         return true;
     }
 
     private void sendControl(byte[] msg, Endpoint to, Peer peer) {
+        if (peer != null) peer.txBytes.addAndGet(msg.length);
         synchronized (sendLock) {
             System.arraycopy(msg, 0, controlDatagram.data, 0, msg.length);
             controlDatagram.offset = 0;
@@ -753,7 +769,6 @@ public final class Device implements Closeable {
             controlDatagram.endpoint = to;
             send(controlBatch);
         }
-        if (peer != null) peer.txBytes.addAndGet(msg.length);
     }
 
     private void send(Datagram[] batch) {

@@ -223,6 +223,40 @@ public final class LinuxTun implements Tun {
     }
 
     @Override
+    public int tryRead(byte[] buf, int off, int max) throws IOException {
+        Objects.checkFromIndexSize(off, max, buf.length);
+        if (!guard.tryAcquire()) {
+            return -1;
+        }
+        try {
+            Scratch s = SCRATCH.get();
+            long n;
+            if (io == Io.CRITICAL) {
+                n = LibC.readCritical(s.state, fd, s.heap(buf, off), max);
+            } else {
+                MemorySegment nb = s.buffer(max);
+                n = LibC.read(s.state, fd, nb, max);
+                if (n > 0) {
+                    MemorySegment.copy(nb, ValueLayout.JAVA_BYTE, 0, buf, off, (int) n);
+                }
+            }
+            if (n >= 0) {
+                return (int) n;
+            }
+            int e = LibC.errno(s.state);
+            if (e == LibC.EAGAIN || e == LibC.EINTR) {
+                return 0;
+            }
+            if (guard.isClosed()) {
+                return -1;
+            }
+            throw failure("read from", e);
+        } finally {
+            guard.release();
+        }
+    }
+
+    @Override
     public void write(byte[] buf, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, buf.length);
         if (!guard.tryAcquire()) {

@@ -76,6 +76,22 @@ public final class MemoryTun implements Tun {
     }
 
     @Override
+    public int tryRead(byte[] buf, int off, int max) throws IOException {
+        Objects.checkFromIndexSize(off, max, buf.length);
+        byte[] p = toDevice.poll();
+        if (p == null) {
+            return 0;
+        }
+        if (p == CLOSED) {
+            toDevice.offer(CLOSED);
+            return -1;
+        }
+        int n = Math.min(p.length, max);
+        System.arraycopy(p, 0, buf, off, n);
+        return n;
+    }
+
+    @Override
     public void write(byte[] buf, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, buf.length);
         if (closed) {

@@ -23,6 +23,14 @@ public interface Tun extends Closeable {
      */
     int read(byte[] buf, int off, int max) throws IOException;
 
+    /**
+     * Like {@link #read} but never waits: returns 0 when no packet is ready now. Lets a reader take
+     * a burst of packets with one wake-up. Implementations without it return 0 (no batching).
+     */
+    default int tryRead(byte[] buf, int off, int max) throws IOException {
+        return 0;
+    }
+
     /** Injects one IP packet ({@code buf[off..off+len)}) into the kernel. */
     void write(byte[] buf, int off, int len) throws IOException;
 }
