@@ -42,7 +42,18 @@ public final class LinuxUdp implements UdpTransport {
     static final long OFF_NAMELEN = 8;
     static final long OFF_IOV = 16;
     static final long OFF_IOVLEN = 24;
+    static final long OFF_CONTROL = 32;
+    static final long OFF_CONTROLLEN = 40;
     static final long OFF_FLAGS = 48;
+    /** cmsghdr (16 bytes) + a u16 gso_size, padded: CMSG_SPACE(2). */
+    static final long CMSG_GSO_SPACE = 24;
+    static final long CMSG_GSO_LEN = 18;
+    static final int SOL_UDP = 17;
+    static final int UDP_SEGMENT = 103;
+    /** Segments per GSO send: the kernel's UDP_MAX_SEGMENTS is 64 (128 on newer kernels). */
+    static final int GSO_MAX_SEGMENTS = 64;
+    /** Payload bytes per GSO send (a UDP datagram's limit, with room for headers). */
+    static final int GSO_MAX_BYTES = 65_000;
     static final long OFF_MSGLEN = 56;
     static final long IOVEC_SIZE = 16;
     static final long NAME_STRIDE = 32; // sockaddr_in6 (28) rounded up
@@ -57,6 +68,8 @@ public final class LinuxUdp implements UdpTransport {
     private final int port;
     private final FdGuard guard;
     private final EndpointCache cache = new EndpointCache();
+    /** UDP GSO (UDP_SEGMENT) on send; turned off for good if the kernel refuses it. */
+    private volatile boolean gso = !Boolean.getBoolean("jwg.udp.nogso");
     private final AtomicReferenceArray<Scratch> recvPool = new AtomicReferenceArray<>(4);
     private final AtomicReferenceArray<Scratch> sendPool = new AtomicReferenceArray<>(8);
     /** Every scratch not yet freed; freed when the descriptor is closed. */
@@ -138,6 +151,11 @@ public final class LinuxUdp implements UdpTransport {
         return port;
     }
 
+    /** True while sends use UDP GSO (false after the kernel refused it, or with -Djwg.udp.nogso=true). */
+    public boolean gsoEnabled() {
+        return gso;
+    }
+
     /** True if the socket is dual-stack AF_INET6 (false only on kernels without IPv6). */
     public boolean isDualStack() {
         return ipv6;
@@ -157,6 +175,12 @@ public final class LinuxUdp implements UdpTransport {
         final MemorySegment bufs;
         /** hdrs sliced at each index, so a partial sendmmsg can resume without allocating. */
         final MemorySegment[] hdrFrom;
+        /** Each iovec and each GSO control message, sliced once. */
+        final MemorySegment[] iovAt;
+        final MemorySegment[] ctrlAt;
+        final MemorySegment ctrls;
+        /** Datagrams carried by each message of a GSO send. */
+        final int[] runLen;
 
         Scratch(int slots, int slotSize) {
             this.slots = slots;
@@ -167,7 +191,16 @@ public final class LinuxUdp implements UdpTransport {
             names = arena.allocate(NAME_STRIDE * slots, 8);
             bufs = arena.allocate((long) slotSize * slots, 64);
             hdrFrom = new MemorySegment[slots];
+            iovAt = new MemorySegment[slots];
+            ctrlAt = new MemorySegment[slots];
+            ctrls = arena.allocate(CMSG_GSO_SPACE * slots, 8);
+            runLen = new int[slots];
             for (int i = 0; i < slots; i++) {
+                iovAt[i] = iovs.asSlice(i * IOVEC_SIZE, IOVEC_SIZE);
+                ctrlAt[i] = ctrls.asSlice(i * CMSG_GSO_SPACE, CMSG_GSO_SPACE);
+                ctrlAt[i].set(ValueLayout.JAVA_LONG, 0, CMSG_GSO_LEN);
+                ctrlAt[i].set(ValueLayout.JAVA_INT, 8, SOL_UDP);
+                ctrlAt[i].set(ValueLayout.JAVA_INT, 12, UDP_SEGMENT);
                 long h = i * MMSGHDR_SIZE;
                 hdrs.set(ValueLayout.ADDRESS, h + OFF_NAME, names.asSlice(i * NAME_STRIDE, NAME_STRIDE));
                 hdrs.set(ValueLayout.ADDRESS, h + OFF_IOV, iovs.asSlice(i * IOVEC_SIZE, IOVEC_SIZE));
@@ -358,44 +391,12 @@ public final class LinuxUdp implements UdpTransport {
             int sent = 0;
             for (int i = 0; i < count; ) {
                 int m = Math.min(count - i, s.slots);
-                for (int j = 0; j < m; j++) {
-                    Datagram d = batch[i + j];
-                    Endpoint ep = Objects.requireNonNull(d.endpoint, "datagram without endpoint");
-                    MemorySegment.copy(d.data, d.offset, s.bufs, ValueLayout.JAVA_BYTE, (long) j * s.slotSize, d.length);
-                    s.setIovLen(j, d.length);
-                    long nameOff = j * NAME_STRIDE;
-                    if (ipv6) {
-                        ep.writeSockaddr6(s.names, nameOff);
-                        s.setNameLen(j, Endpoint.SOCKADDR_IN6_SIZE);
-                    } else if (ep.isIPv4()) {
-                        ep.writeSockaddr4(s.names, nameOff);
-                        s.setNameLen(j, Endpoint.SOCKADDR_IN_SIZE);
-                    } else {
-                        ep.writeSockaddr6(s.names, nameOff); // the kernel will refuse it; skipped below
-                        s.setNameLen(j, Endpoint.SOCKADDR_IN6_SIZE);
-                    }
+                int r = gso ? sendChunkGso(s, batch, i, m) : sendChunk(s, batch, i, m);
+                if (r < 0) { // the kernel refused GSO: never try it again, resend this chunk plainly
+                    gso = false;
+                    r = sendChunk(s, batch, i, m);
                 }
-                int done = 0;
-                while (done < m) {
-                    int r = LibC.sendmmsg(s.state, fd, s.hdrFrom[done], m - done, 0);
-                    if (r > 0) {
-                        done += r;
-                        sent += r;
-                        continue;
-                    }
-                    if (guard.isClosed()) {
-                        throw new AsynchronousCloseException();
-                    }
-                    int e = r < 0 ? LibC.errno(s.state) : LibC.EINTR;
-                    if (e == LibC.EINTR || e == LibC.EAGAIN) {
-                        continue;
-                    }
-                    if (skippable(e)) {
-                        done++; // drop this datagram, keep going with the rest
-                        continue;
-                    }
-                    throw LibC.error("sendmmsg on UDP port " + port, e);
-                }
+                sent += r;
                 i += m;
             }
             return sent;
@@ -405,6 +406,114 @@ public final class LinuxUdp implements UdpTransport {
             }
             guard.release();
         }
+    }
+
+    private void setName(Scratch s, int k, Endpoint ep) {
+        long nameOff = k * NAME_STRIDE;
+        if (ipv6) {
+            ep.writeSockaddr6(s.names, nameOff);
+            s.setNameLen(k, Endpoint.SOCKADDR_IN6_SIZE);
+        } else if (ep.isIPv4()) {
+            ep.writeSockaddr4(s.names, nameOff);
+            s.setNameLen(k, Endpoint.SOCKADDR_IN_SIZE);
+        } else {
+            ep.writeSockaddr6(s.names, nameOff); // the kernel will refuse it; skipped below
+            s.setNameLen(k, Endpoint.SOCKADDR_IN6_SIZE);
+        }
+    }
+
+    /** One datagram per message. Returns the datagrams sent. */
+    private int sendChunk(Scratch s, Datagram[] batch, int from, int m) throws IOException {
+        for (int j = 0; j < m; j++) {
+            Datagram d = batch[from + j];
+            Endpoint ep = Objects.requireNonNull(d.endpoint, "datagram without endpoint");
+            MemorySegment.copy(d.data, d.offset, s.bufs, ValueLayout.JAVA_BYTE, (long) j * s.slotSize, d.length);
+            long h = j * MMSGHDR_SIZE;
+            s.hdrs.set(ValueLayout.ADDRESS, h + OFF_IOV, s.iovAt[j]);
+            s.hdrs.set(ValueLayout.ADDRESS, h + OFF_CONTROL, MemorySegment.NULL);
+            s.hdrs.set(ValueLayout.JAVA_LONG, h + OFF_CONTROLLEN, 0L);
+            s.setIovLen(j, d.length);
+            setName(s, j, ep);
+        }
+        return sendMessages(s, m, null);
+    }
+
+    /**
+     * Consecutive datagrams to the same endpoint with the same length (the last may be shorter)
+     * become one message with a UDP_SEGMENT control message: the kernel cuts it into datagrams as
+     * late as possible, which saves most of the per-datagram cost of the send path. Returns the
+     * datagrams sent, or -1 if the kernel refused GSO (nothing was sent then).
+     */
+    private int sendChunkGso(Scratch s, Datagram[] batch, int from, int m) throws IOException {
+        int msgs = 0;
+        int[] runLen = s.runLen;
+        for (int j = 0; j < m; ) {
+            Datagram first = batch[from + j];
+            Endpoint ep = Objects.requireNonNull(first.endpoint, "datagram without endpoint");
+            int size = first.length;
+            long base = (long) j * s.slotSize;
+            long total = 0;
+            int n = 0;
+            while (j + n < m && n < GSO_MAX_SEGMENTS) {
+                Datagram d = batch[from + j + n];
+                if (n > 0 && (d.length > size || !ep.equals(d.endpoint) || total + d.length > GSO_MAX_BYTES)) break;
+                MemorySegment.copy(d.data, d.offset, s.bufs, ValueLayout.JAVA_BYTE, base + total, d.length);
+                total += d.length;
+                n++;
+                if (d.length < size) break; // a shorter datagram ends the run
+            }
+            long h = msgs * MMSGHDR_SIZE;
+            s.hdrs.set(ValueLayout.ADDRESS, h + OFF_IOV, s.iovAt[j]);
+            s.setIovLen(j, total);
+            if (n > 1) {
+                s.ctrlAt[msgs].set(ValueLayout.JAVA_SHORT_UNALIGNED, 16, (short) size);
+                s.hdrs.set(ValueLayout.ADDRESS, h + OFF_CONTROL, s.ctrlAt[msgs]);
+                s.hdrs.set(ValueLayout.JAVA_LONG, h + OFF_CONTROLLEN, CMSG_GSO_SPACE);
+            } else {
+                s.hdrs.set(ValueLayout.ADDRESS, h + OFF_CONTROL, MemorySegment.NULL);
+                s.hdrs.set(ValueLayout.JAVA_LONG, h + OFF_CONTROLLEN, 0L);
+            }
+            setName(s, msgs, ep);
+            runLen[msgs] = n;
+            msgs++;
+            j += n;
+        }
+        return sendMessages(s, msgs, runLen);
+    }
+
+    /** sendmmsg of messages [0, msgs); runLen (null: 1 each) says how many datagrams each carries. */
+    private int sendMessages(Scratch s, int msgs, int[] runLen) throws IOException {
+        int done = 0, sent = 0;
+        while (done < msgs) {
+            int r = LibC.sendmmsg(s.state, fd, s.hdrFrom[done], msgs - done, 0);
+            if (r > 0) {
+                for (int k = done; k < done + r; k++) sent += runLen == null ? 1 : runLen[k];
+                done += r;
+                continue;
+            }
+            if (guard.isClosed()) {
+                throw new AsynchronousCloseException();
+            }
+            int e = r < 0 ? LibC.errno(s.state) : LibC.EINTR;
+            if (e == LibC.EINTR || e == LibC.EAGAIN) {
+                continue;
+            }
+            if (runLen != null && done == 0 && sent == 0 && (e == LibC.EINVAL || e == LibC.EIO || e == LibC.ENOPROTOOPT)
+                    && hasGso(s, msgs, runLen)) {
+                return -1;
+            }
+            if (skippable(e)) {
+                done++; // drop this message, keep going with the rest
+                continue;
+            }
+            throw LibC.error("sendmmsg on UDP port " + port, e);
+        }
+        return sent;
+    }
+
+    private static boolean hasGso(Scratch s, int msgs, int[] runLen) {
+        for (int k = 0; k < msgs; k++) if (runLen[k] > 1) return true;
+        return false;
     }
 
     /** Errors that concern one datagram (its destination or size), not the socket. */

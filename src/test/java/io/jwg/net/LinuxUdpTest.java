@@ -196,4 +196,31 @@ class LinuxUdpTest {
         ua.setMark(0);
         assertThat(ua.mark()).isZero();
     }
+
+    @Test
+    void gsoRunsArriveAsSeparateDatagramsInOrder() throws Exception {
+        Endpoint toB = Endpoint.of(new InetSocketAddress("10.220.0.2", 51820));
+        Endpoint toB6 = Endpoint.of(new InetSocketAddress("fd00:220::2", 51820));
+        // 40 equal-size datagrams (one GSO run), a shorter one ending it, then datagrams to another
+        // destination and of varying sizes: every boundary a run can have
+        Datagram[] batch = Datagram.batch(60, 2048);
+        for (int i = 0; i < 60; i++) {
+            Datagram d = batch[i];
+            d.offset = 5;
+            d.length = i < 40 ? 1452 : i == 40 ? 300 : 100 + i * 10;
+            d.endpoint = i >= 50 && i % 2 == 0 ? toB6 : toB;
+            for (int j = 0; j < d.length; j++) d.data[5 + j] = (byte) (i * 31 + j);
+        }
+        Future<List<Datagram>> got = pool.submit(() -> receiveAll(ub, 60));
+        assertThat(a.runInside(() -> ua.send(batch, 60))).isEqualTo(60);
+        List<Datagram> r = got.get(20, TimeUnit.SECONDS);
+        for (int i = 0; i < 60; i++) {
+            Datagram d = r.get(i);
+            assertThat(d.length).as("length of datagram %d", i).isEqualTo(batch[i].length);
+            for (int j = 0; j < d.length; j++) {
+                if (d.data[d.offset + j] != (byte) (i * 31 + j)) throw new AssertionError("datagram " + i + " byte " + j + " differs");
+            }
+        }
+        assertThat(ua.gsoEnabled()).as("the kernel accepted UDP GSO").isTrue();
+    }
 }
