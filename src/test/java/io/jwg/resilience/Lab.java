@@ -60,9 +60,8 @@ final class Lab implements AutoCloseable {
         Path d = Path.of("/etc/netns", ns.name());
         boolean fresh = !Files.isDirectory(d);
         Files.createDirectories(d);
-        Files.writeString(d.resolve("hosts.tmp"), "127.0.0.1 localhost\n" + content);
-        Files.move(d.resolve("hosts.tmp"), d.resolve("hosts"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        // written in place, never replaced: running processes see the file through a bind mount of its inode
+        Files.writeString(d.resolve("hosts"), "127.0.0.1 localhost\n" + content);
         if (fresh) add(() -> deleteTree(d));
     }
 
@@ -89,6 +88,26 @@ final class Lab implements AutoCloseable {
         return Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
     }
 
+    /**
+     * With {@code -Djwg.resilience.logs=DIR}, the logs and outputs of each lab are kept under DIR
+     * (the temporary directory is deleted after each test).
+     */
+    private void keepLogs() {
+        String keep = System.getProperty("jwg.resilience.logs");
+        if (keep == null || keep.isBlank()) return;
+        try {
+            Path target = Path.of(keep).resolve(dir.getFileName().toString());
+            Files.createDirectories(target);
+            try (Stream<Path> s = Files.list(dir)) {
+                for (Path p : s.filter(Files::isRegularFile).filter(p -> !p.toString().endsWith(".conf")).toList()) {
+                    Files.copy(p, target.resolve(p.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            System.err.println("cannot keep logs: " + e);
+        }
+    }
+
     @Override
     public void close() {
         List<AutoCloseable> rs;
@@ -104,6 +123,7 @@ final class Lab implements AutoCloseable {
                 if (first == null) first = t;
             }
         }
+        keepLogs();
         if (first != null) throw new IllegalStateException("lab teardown failed: " + first, first);
     }
 

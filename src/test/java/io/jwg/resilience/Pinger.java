@@ -66,9 +66,14 @@ final class Pinger implements AutoCloseable {
 
     /** Waits (bounded) for a reply at or after millis and returns it; fails with the ping output. */
     Reply awaitReplyAfter(long millis, Duration timeout, String what) {
+        return awaitReplyAfter(millis, timeout, () -> what);
+    }
+
+    /** As above, with the failure message computed only on failure (e.g. to include a log). */
+    Reply awaitReplyAfter(long millis, Duration timeout, java.util.function.Supplier<String> what) {
         Reply[] found = new Reply[1];
         if (!Netns.await(timeout, () -> (found[0] = firstReplyAfter(millis)) != null)) {
-            throw new AssertionError("no ping reply from " + target + " within " + timeout + " " + what);
+            throw new AssertionError("no ping reply from " + target + " within " + timeout + " " + what.get());
         }
         return found[0];
     }
