@@ -84,6 +84,13 @@ final class Lab implements AutoCloseable {
         built = true;
     }
 
+    /** wireguard-go and wg are there; when not, the variants that need them are left out (with a message). */
+    static boolean wireguardGoInstalled() {
+        boolean ok = Files.isExecutable(Path.of("/usr/bin/wireguard-go")) && Files.isExecutable(Path.of("/usr/bin/wg"));
+        if (!ok) System.out.println("wireguard-go or wg not installed: its variants are skipped (scripts/test installs them)");
+        return ok;
+    }
+
     static String python() {
         return Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
     }

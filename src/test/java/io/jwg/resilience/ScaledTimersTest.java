@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jwg.resilience.WgEnd.Impl;
 import io.jwg.testing.Netns;
-import io.jwg.testing.WireguardGo;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -48,36 +46,24 @@ class ScaledTimersTest {
     @Test
     void pingsSurviveEveryRekeyWithoutLoss() throws Exception {
         Netns.assumeRoot();
-        boolean wggo = java.nio.file.Files.isExecutable(Path.of("/usr/bin/wireguard-go"));
         try (Lab lab = new Lab(tmp)) {
             Lab.ensureBuilt();
-            ExecutorService pool = Executors.newFixedThreadPool(2);
-            try {
-                List<Future<Outcome>> runs = new ArrayList<>();
-                runs.add(pool.submit(() -> run(lab, Impl.JWG, "10.77")));
-                if (wggo) runs.add(pool.submit(() -> run(lab, Impl.WGGO, "10.78")));
-                else System.out.println("wireguard-go not installed: only jwg<->jwg");
-                for (Future<Outcome> f : runs) {
-                    Outcome o;
-                    try {
-                        o = f.get();
-                    } catch (ExecutionException e) {
-                        throw e.getCause() instanceof Exception ex ? ex : e;
-                    }
-                    System.out.printf("scaled timers, %s: %d/%d pings answered; client saw handshakes at %s, server at %s; %d initiations completed%n",
-                            o.pair(), o.received(), o.transmitted(), o.clientHandshakes(), o.serverHandshakes(), o.initiationsCompleted());
-                    assertThat(o.transmitted()).as(o.pair() + ": pings sent").isGreaterThanOrEqualTo((int) (SECONDS * HZ * 0.9));
-                    assertThat(o.received()).as(o.pair() + ": pings answered (of %d); ping output:%n%s", o.transmitted(), o.pingOutput())
-                            .isEqualTo(o.transmitted());
-                    // the first handshake and at least 4 rekeys, seen by both sides
-                    assertThat(o.clientHandshakes()).as(o.pair() + ": client's latest-handshakes").hasSizeGreaterThanOrEqualTo(5);
-                    assertThat(o.serverHandshakes()).as(o.pair() + ": server's latest-handshakes").hasSizeGreaterThanOrEqualTo(5);
-                    assertThat(o.initiationsCompleted()).as(o.pair() + ": 'handshake complete' in the jwg client's debug log").isGreaterThanOrEqualTo(5);
-                }
-            } finally {
-                pool.shutdownNow();
-            }
+            Parallel p = new Parallel().add("jwg client, jwg server", () -> check(run(lab, Impl.JWG, "10.77")));
+            if (Lab.wireguardGoInstalled()) p.add("jwg client, wireguard-go server", () -> check(run(lab, Impl.WGGO, "10.78")));
+            p.run();
         }
+    }
+
+    private static void check(Outcome o) {
+        System.out.printf("scaled timers, %s: %d/%d pings answered; client saw handshakes at %s, server at %s; %d initiations completed%n",
+                o.pair(), o.received(), o.transmitted(), o.clientHandshakes(), o.serverHandshakes(), o.initiationsCompleted());
+        assertThat(o.transmitted()).as(o.pair() + ": pings sent").isGreaterThanOrEqualTo((int) (SECONDS * HZ * 0.9));
+        assertThat(o.received()).as(o.pair() + ": pings answered (of %d); ping output:%n%s", o.transmitted(), o.pingOutput())
+                .isEqualTo(o.transmitted());
+        // the first handshake and at least 4 rekeys, seen by both sides
+        assertThat(o.clientHandshakes()).as(o.pair() + ": client's latest-handshakes").hasSizeGreaterThanOrEqualTo(5);
+        assertThat(o.serverHandshakes()).as(o.pair() + ": server's latest-handshakes").hasSizeGreaterThanOrEqualTo(5);
+        assertThat(o.initiationsCompleted()).as(o.pair() + ": 'handshake complete' in the jwg client's debug log").isGreaterThanOrEqualTo(5);
     }
 
     private Outcome run(Lab lab, Impl server, String net) throws Exception {
@@ -114,7 +100,7 @@ class ScaledTimersTest {
         assertThat(m.find()).as("ping summary in: " + out).isTrue();
         int completed = 0;
         for (String line : cli.log().split("\n")) if (line.contains("handshake complete")) completed++;
-        return new Outcome("jwg client, " + server.name().toLowerCase() + " server", Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+        return new Outcome(server == Impl.JWG ? "jwg client, jwg server" : "jwg client, wireguard-go server", Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
                 new ArrayList<>(clientSeen), new ArrayList<>(serverSeen), completed, out);
     }
 }

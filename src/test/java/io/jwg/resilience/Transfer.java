@@ -67,11 +67,11 @@ final class Transfer implements AutoCloseable {
 
     /** Starts the sink on sinkIp:port in sinkNs, then the source in sourceNs: total bytes at rate bytes/s. */
     Transfer(Lab lab, Netns sinkNs, String sinkIp, int port, Netns sourceNs, long total, long rate) throws IOException {
-        Path sinkPy = lab.dir.resolve("sink.py");
-        Path sourcePy = lab.dir.resolve("source.py");
+        String tag = sinkNs.name() + "-" + System.nanoTime();
+        Path sinkPy = lab.dir.resolve("sink-" + tag + ".py");
+        Path sourcePy = lab.dir.resolve("source-" + tag + ".py");
         Files.writeString(sinkPy, SINK);
         Files.writeString(sourcePy, SOURCE);
-        String tag = Long.toString(System.nanoTime());
         sinkOut = lab.dir.resolve("sink-" + tag + ".txt");
         sourceOut = lab.dir.resolve("source-" + tag + ".txt");
         sink = start(sinkNs, sinkOut, Lab.python(), "-u", sinkPy.toString(), sinkIp, Integer.toString(port));
