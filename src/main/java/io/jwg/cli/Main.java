@@ -21,6 +21,12 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // Host-name endpoints are resolved again when handshakes fail (Device): the JDK's own cache of
+        // successful lookups (30 s) would hand back the old address. Like wg(8), leave caching to the
+        // system resolver, unless the user configured the JDK's cache.
+        if (java.security.Security.getProperty("networkaddress.cache.ttl") == null && System.getProperty("sun.net.inetaddr.ttl") == null) {
+            java.security.Security.setProperty("networkaddress.cache.ttl", "0");
+        }
         System.exit(run(args));
     }
 

@@ -668,6 +668,7 @@ public final class Device implements Closeable {
 
     private void sendInitiation(Peer peer, byte[] msg) {
         if (msg == null) return;
+        noteInitiation(peer);
         Endpoint ep = peer.endpoint();
         if (ep == null) {
             log.debug("{}: no endpoint, cannot start a handshake", peer);
@@ -684,11 +685,27 @@ public final class Device implements Closeable {
             peer.dropStaged();
             log.debug("{}: handshake did not complete after {} attempts, giving up", peer, Constants.MAX_HANDSHAKE_ATTEMPTS + 1);
         }
-        if (a.handshakeInitiation() != null) {
-            if (peer.tunnel.handshakeAttempts() >= 2) maybeReresolve(peer);
-            sendInitiation(peer, a.handshakeInitiation());
-        }
+        if (a.handshakeInitiation() != null) sendInitiation(peer, a.handshakeInitiation());
         if (a.sendKeepalive()) sendKeepalive(peer);
+    }
+
+    /**
+     * Handshakes count as failing from the first initiation sent after the last completed handshake;
+     * once they have failed for 2 x REKEY_TIMEOUT, a host-name endpoint is resolved again. Measured
+     * in time, not in retransmissions: while packets are staged (no session), each of them restarts
+     * the handshake every REKEY_TIMEOUT with the attempt counter at 0, so under steady traffic the
+     * counter never grows and the name would never be resolved again. Control thread only.
+     */
+    private void noteInitiation(Peer peer) {
+        long now = clock.nanos();
+        long lastHandshake = peer.tunnel.lastHandshakeWallNanos();
+        if (!peer.initiationsFailing || peer.handshakeWhenFailingStarted != lastHandshake) {
+            peer.initiationsFailing = true;
+            peer.failingSinceNanos = now;
+            peer.handshakeWhenFailingStarted = lastHandshake;
+        } else if (now - peer.failingSinceNanos >= 2 * Constants.REKEY_TIMEOUT) {
+            maybeReresolve(peer);
+        }
     }
 
     /** Re-resolution of a host-name endpoint happens at most this often per peer. */

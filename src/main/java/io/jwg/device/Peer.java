@@ -22,6 +22,10 @@ public final class Peer {
     private volatile String endpointHost;
     private volatile int endpointPort;
     volatile long lastResolveNanos;
+    /** Initiations sent since the last completed handshake (see Device.noteInitiation); control thread only. */
+    boolean initiationsFailing;
+    long failingSinceNanos;
+    long handshakeWhenFailingStarted;
 
     Peer(Key publicKey, Tunnel tunnel) {
         this.publicKey = publicKey;
