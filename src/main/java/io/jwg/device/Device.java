@@ -258,6 +258,34 @@ public final class Device implements Closeable {
         fwmark = mark;
     }
 
+    // ================================================================ metrics: drops by reason, keypair age
+
+    private final DropCounters drops = new DropCounters();
+
+    /** Dropped packets by reason, all peers and reasons included (peers removed since still count). */
+    public DropCounters drops() {
+        return drops;
+    }
+
+    /**
+     * Age of the peer's current session keypair in nanoseconds (per this device's clock), or -1
+     * without a session.
+     */
+    public long keypairAgeNanos(Peer p) {
+        Keypair kp = p.tunnel.currentKeypair();
+        return kp == null ? -1 : Math.max(0, clock.nanos() - kp.createdNanos());
+    }
+
+    private void drop(DropReason r, Peer p) {
+        drops.increment(r);
+        if (p != null) p.drops.increment(r);
+    }
+
+    private void dropN(DropReason r, Peer p, int n) {
+        drops.add(r, n);
+        if (p != null) p.drops.add(r, n);
+    }
+
     // ================================================================ lifecycle
 
     public synchronized void start() {
@@ -390,18 +418,23 @@ public final class Device implements Closeable {
         p.status = Packet.DROP;
         byte[] b = p.datagram.data;
         int ip = Messages.DATA_PAYLOAD;
-        if (n < 1) return;
-        int version = (b[ip] >> 4) & 0xf;
+        int version = n < 1 ? 0 : (b[ip] >> 4) & 0xf;
         Peer peer;
         if (version == 4 && n >= 20) peer = allowedIps.lookup(b, ip + 16, 4);
         else if (version == 6 && n >= 40) peer = allowedIps.lookup(b, ip + 24, 16);
-        else return;
-        if (peer == null) return;
+        else {
+            drop(DropReason.MALFORMED, null);
+            return;
+        }
+        if (peer == null) {
+            drop(DropReason.NO_ROUTE, null);
+            return;
+        }
         Keypair kp = peer.tunnel.sendingKeypair();
         long counter = kp == null ? -1 : kp.nextCounter();
         Endpoint ep = peer.endpoint();
         if (counter < 0 || ep == null) {
-            peer.stage(Arrays.copyOfRange(b, ip, ip + n));
+            if (peer.stage(Arrays.copyOfRange(b, ip, ip + n))) drop(DropReason.NO_KEYPAIR, peer);
             requestHandshake(peer);
             return;
         }
@@ -512,7 +545,7 @@ public final class Device implements Closeable {
                     handleHandshakeMessage(type, msg, from);
                 });
             }
-            default -> { }
+            default -> drop(DropReason.MALFORMED, null);
         }
     }
 
@@ -524,12 +557,25 @@ public final class Device implements Closeable {
             Datagram d = p.datagram;
             byte[] b = d.data;
             IndexTable.Entry e = indices.lookup(Messages.getInt(b, d.offset + Messages.DATA_RECEIVER));
-            Keypair kp = e == null ? null : e.keypair();
-            if (kp == null || !kp.canReceive(clock.nanos())) return;
-            int n = kp.open(b, d.offset, d.length);
-            if (n < 0) return;
+            if (e == null) {
+                drop(DropReason.UNKNOWN_PEER, null);
+                return;
+            }
+            Keypair kp = e.keypair();
             Peer peer = (Peer) e.tunnel().attachment();
-            if (peer == null) return;
+            if (peer == null) {
+                drop(DropReason.UNKNOWN_PEER, null);
+                return;
+            }
+            if (kp == null || !kp.canReceive(clock.nanos())) {
+                drop(DropReason.NO_KEYPAIR, peer);
+                return;
+            }
+            int n = kp.open(b, d.offset, d.length);
+            if (n < 0) {
+                drop(n == Keypair.REPLAYED ? DropReason.REPLAY : DropReason.AUTHENTICATION, peer);
+                return;
+            }
             peer.rxBytes.addAndGet(d.length);
             p.peer = peer;
             if (peer.tunnel.packetReceived(kp, n > 0)) control.add(() -> flushStaged(peer));
@@ -543,16 +589,26 @@ public final class Device implements Closeable {
             Peer owner;
             if (version == 4 && n >= 20) {
                 length = ((b[ip + 2] & 0xff) << 8) | (b[ip + 3] & 0xff);
-                if (length < 20 || length > n) return;
+                if (length < 20 || length > n) {
+                    drop(DropReason.MALFORMED, null);
+                    return;
+                }
                 owner = allowedIps.lookup(b, ip + 12, 4);
             } else if (version == 6 && n >= 40) {
                 length = 40 + (((b[ip + 4] & 0xff) << 8) | (b[ip + 5] & 0xff));
-                if (length > n) return;
+                if (length > n) {
+                    drop(DropReason.MALFORMED, null);
+                    return;
+                }
                 owner = allowedIps.lookup(b, ip + 8, 16);
             } else {
+                drop(DropReason.MALFORMED, null);
                 return;
             }
-            if (owner != peer) return; // inner source not in this peer's AllowedIPs
+            if (owner != peer) { // inner source not in this peer's AllowedIPs
+                drop(DropReason.SOURCE_NOT_ALLOWED, peer);
+                return;
+            }
             p.plainLength = length;
             p.status = Packet.WRITE;
         }
@@ -611,12 +667,16 @@ public final class Device implements Closeable {
         if (type == Constants.TYPE_COOKIE_REPLY) {
             IndexTable.Entry e = indices.lookup(Messages.getInt(msg, Messages.COOKIE_RECEIVER));
             if (e != null) e.tunnel().consumeCookieReply(msg, 0);
+            else drop(DropReason.UNKNOWN_PEER, null);
             return;
         }
         CookieChecker cc = cookieChecker;
         LocalIdentity id = identity;
         if (id == null || cc == null) return;
-        if (!cc.checkMac1(msg, 0, msg.length)) return;
+        if (!cc.checkMac1(msg, 0, msg.length)) {
+            drop(DropReason.AUTHENTICATION, null);
+            return;
+        }
         if (underLoad()) {
             byte[] src = addressBytes(from);
             if (!cc.checkMac2(msg, 0, msg.length, src)) {
@@ -628,7 +688,10 @@ public final class Device implements Closeable {
         }
         if (type == Constants.TYPE_INITIATION) {
             Responder.Result r = Responder.consumeInitiation(id, this::peerByKeyBytes, msg, 0);
-            if (r == null) return;
+            if (r == null) {
+                drop(DropReason.UNKNOWN_PEER, null);
+                return;
+            }
             Peer peer = (Peer) r.tunnel().attachment();
             peer.rxBytes.addAndGet(msg.length);
             peer.setEndpoint(from);
@@ -636,9 +699,15 @@ public final class Device implements Closeable {
             log.debug("{}: handshake response sent to {}", peer, from);
         } else if (type == Constants.TYPE_RESPONSE) {
             IndexTable.Entry e = indices.lookup(Messages.getInt(msg, Messages.RESP_RECEIVER));
-            if (e == null || e.keypair() != null) return;
+            if (e == null || e.keypair() != null) {
+                drop(DropReason.UNKNOWN_PEER, null);
+                return;
+            }
             Tunnel t = e.tunnel();
-            if (!t.consumeResponse(msg, 0)) return;
+            if (!t.consumeResponse(msg, 0)) {
+                drop(DropReason.AUTHENTICATION, (Peer) t.attachment());
+                return;
+            }
             Peer peer = (Peer) t.attachment();
             peer.rxBytes.addAndGet(msg.length);
             peer.setEndpoint(from);
@@ -682,7 +751,7 @@ public final class Device implements Closeable {
         Tunnel.Actions a = peer.tunnel.tick();
         if (a.isEmpty()) return;
         if (a.dropStaged()) {
-            peer.dropStaged();
+            dropN(DropReason.NO_KEYPAIR, peer, peer.dropStaged());
             log.debug("{}: handshake did not complete after {} attempts, giving up", peer, Constants.MAX_HANDSHAKE_ATTEMPTS + 1);
         }
         if (a.handshakeInitiation() != null) sendInitiation(peer, a.handshakeInitiation());

@@ -17,6 +17,8 @@ public final class Peer {
     private volatile Key presharedKey;
     final AtomicLong rxBytes = new AtomicLong();
     final AtomicLong txBytes = new AtomicLong();
+    /** Dropped packets of this peer by reason (only {@link DropReason#peerLevel()} reasons). */
+    final DropCounters drops = new DropCounters();
     private final ArrayDeque<byte[]> staged = new ArrayDeque<>();
     /** The endpoint as configured when it was a host name (re-resolved when handshakes fail). */
     private volatile String endpointHost;
@@ -90,15 +92,23 @@ public final class Peer {
         return txBytes.get();
     }
 
+    /** Dropped packets attributed to this peer, by reason (see {@link DropReason#peerLevel()}). */
+    public DropCounters drops() {
+        return drops;
+    }
+
     /** Wall-clock time of the last handshake, ns since the epoch, or 0. */
     public long lastHandshakeWallNanos() {
         return tunnel.lastHandshakeWallNanos();
     }
 
-    void stage(byte[] packet) {
+    /** Stages a packet; returns true if the oldest staged packet had to be dropped to make room. */
+    boolean stage(byte[] packet) {
         synchronized (staged) {
-            if (staged.size() >= MAX_STAGED) staged.pollFirst();
+            boolean full = staged.size() >= MAX_STAGED;
+            if (full) staged.pollFirst();
             staged.addLast(packet);
+            return full;
         }
     }
 
@@ -120,9 +130,12 @@ public final class Peer {
         }
     }
 
-    void dropStaged() {
+    /** Discards the staged packets; returns how many there were. */
+    int dropStaged() {
         synchronized (staged) {
+            int n = staged.size();
             staged.clear();
+            return n;
         }
     }
 

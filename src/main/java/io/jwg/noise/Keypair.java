@@ -12,6 +12,11 @@ import javax.security.auth.DestroyFailedException;
  * that the order of packets is decided in one place.
  */
 public final class Keypair {
+    /** {@link #open} result: the message is not authentic (or too short, or the keypair was destroyed). */
+    public static final int FORGED = -1;
+    /** {@link #open} result: the counter was seen before, or is too old for the replay window. */
+    public static final int REPLAYED = -2;
+
     private final SecretKey sendKey;
     private final SecretKey receiveKey;
     private final AtomicLong sendCounter = new AtomicLong();
@@ -97,18 +102,18 @@ public final class Keypair {
 
     /**
      * Authenticates and decrypts the transport message buf[off, off+len) in place: the plaintext
-     * lands at buf[off + 16, ...). Returns its length (keepalives: 0), or -1 when the message is
-     * forged, replayed, too old or past the counter limit. The replay window is updated only for
-     * authentic messages.
+     * lands at buf[off + 16, ...). Returns its length (keepalives: 0), {@link #FORGED} when the
+     * message is not authentic, or {@link #REPLAYED} when it is replayed, too old or past the counter
+     * limit (both negative). The replay window is updated only for authentic messages.
      */
     public int open(byte[] buf, int off, int len) {
-        if (destroyed || len < Constants.TRANSPORT_MIN_SIZE) return -1;
+        if (destroyed || len < Constants.TRANSPORT_MIN_SIZE) return FORGED;
         long counter = Messages.getLong(buf, off + Messages.DATA_COUNTER);
-        if (!replay.mayAccept(counter)) return -1;
+        if (!replay.mayAccept(counter)) return REPLAYED;
         int p = off + Messages.DATA_PAYLOAD;
         int n = ChaCha20Poly1305.open(receiveKey, counter, null, buf, p, len - Constants.TRANSPORT_HEADER_SIZE, buf, p);
-        if (n < 0) return -1;
-        return replay.accept(counter) ? n : -1;
+        if (n < 0) return FORGED;
+        return replay.accept(counter) ? n : REPLAYED;
     }
 
     /** Forgets the keys; later seal/open calls fail. */

@@ -107,11 +107,11 @@ class TunnelTest {
         int n = seal(aToB, buf, 4);
         byte[] copy = Arrays.copyOf(buf, n);
         assertThat(open(bIdx, bToA, buf, n)).isEqualTo(16);
-        assertThat(open(bIdx, bToA, copy, n)).isEqualTo(-1); // replay
+        assertThat(open(bIdx, bToA, copy, n)).isEqualTo(Keypair.REPLAYED);
         byte[] buf2 = packet("twice", 16);
         int n2 = seal(aToB, buf2, 5);
         buf2[20] ^= 1; // flip a ciphertext bit
-        assertThat(open(bIdx, bToA, buf2, n2)).isEqualTo(-1);
+        assertThat(open(bIdx, bToA, buf2, n2)).isEqualTo(Keypair.FORGED);
     }
 
     @Test
