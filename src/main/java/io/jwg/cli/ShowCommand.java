@@ -31,8 +31,13 @@ public final class ShowCommand implements Callable<Integer> {
     @Parameters(arity = "0..2", paramLabel = "ARG", description = "{ <interface> | all | interfaces } [FIELD]")
     List<String> args = new ArrayList<>();
 
-    @Option(names = "--json", description = "Print JSON: the interface (or, for all, an array of them) and its peers.")
+    @Option(names = "--json", description = "Print JSON: the interface (or, for all, an array of them) and its peers;"
+            + " for jwg interfaces with drop counters by reason and keypair ages.")
     boolean json;
+
+    @Option(names = "--prometheus", description = "Print metrics in the Prometheus text exposition format: per-peer transfer,"
+            + " latest handshake, keypair age and drops by reason (labels interface, public_key, endpoint).")
+    boolean prometheus;
 
     @Spec
     CommandSpec spec;
@@ -66,9 +71,13 @@ public final class ShowCommand implements Callable<Integer> {
             err.println("--json cannot be combined with a field");
             return 1;
         }
+        if (prometheus && (field != null || json)) {
+            err.println("--prometheus cannot be combined with a field or --json");
+            return 1;
+        }
         if (args.isEmpty() || args.get(0).equals("all")) return showAll(out, err, field);
         if (args.get(0).equals("interfaces")) {
-            if (args.size() > 1) {
+            if (args.size() > 1 || prometheus) {
                 err.println(USAGE);
                 return 1;
             }
@@ -86,12 +95,13 @@ public final class ShowCommand implements Callable<Integer> {
         String name = args.get(0);
         DeviceSnapshot d;
         try {
-            d = client.get(name);
+            d = json || prometheus ? client.getExtended(name) : client.get(name);
         } catch (UapiException e) {
             err.println("Unable to access interface: " + Errno.message(e.errno()));
             return 1;
         }
-        if (json) out.print(WgText.json(name, d, nowSeconds.getAsLong()) + "\n");
+        if (prometheus) out.print(PrometheusText.format(List.of(new PrometheusText.Iface(name, d))));
+        else if (json) out.print(WgText.json(name, d, nowSeconds.getAsLong()) + "\n");
         else if (field != null) out.print(WgText.field(name, d, field, false));
         else out.print(WgText.pretty(name, d, nowSeconds.getAsLong(), colorMode(), showKeys()));
         return 0;
@@ -107,16 +117,19 @@ public final class ShowCommand implements Callable<Integer> {
         }
         int ret = names.isEmpty() ? 0 : 1;
         List<String> jsons = new ArrayList<>();
+        List<PrometheusText.Iface> metrics = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i);
             DeviceSnapshot d;
             try {
-                d = client.get(name);
+                d = json || prometheus ? client.getExtended(name) : client.get(name);
             } catch (UapiException e) {
                 err.println("Unable to access interface " + name + ": " + Errno.message(e.errno()));
                 continue;
             }
-            if (json) {
+            if (prometheus) {
+                metrics.add(new PrometheusText.Iface(name, d));
+            } else if (json) {
                 jsons.add(WgText.json(name, d, nowSeconds.getAsLong()));
             } else if (field != null) {
                 out.print(WgText.field(name, d, field, true));
@@ -127,6 +140,7 @@ public final class ShowCommand implements Callable<Integer> {
             ret = 0;
         }
         if (json) out.print("[" + String.join(",", jsons) + "]\n");
+        if (prometheus) out.print(PrometheusText.format(metrics));
         return ret;
     }
 

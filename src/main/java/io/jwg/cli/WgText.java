@@ -303,6 +303,7 @@ public final class WgText {
         sb.append(",\"public_key\":").append(d.publicKey() == null ? "null" : jsonString(key(d.publicKey())));
         sb.append(",\"listen_port\":").append(d.listenPort());
         sb.append(",\"fwmark\":").append(d.fwmark());
+        jsonDrops(sb, d.extensions());
         sb.append(",\"peers\":[");
         for (int i = 0; i < d.peers().size(); i++) {
             PeerSnapshot p = d.peers().get(i);
@@ -321,10 +322,27 @@ public final class WgText {
             sb.append(",\"rx_bytes\":").append(Long.toUnsignedString(p.rxBytes()));
             sb.append(",\"tx_bytes\":").append(Long.toUnsignedString(p.txBytes()));
             sb.append(",\"persistent_keepalive\":").append(p.persistentKeepalive());
+            Long age = p.extensions().get(io.jwg.uapi.JwgExtensions.KEYPAIR_AGE_MSEC);
+            if (age != null) sb.append(",\"keypair_age_seconds\":").append(age / 1000);
+            jsonDrops(sb, p.extensions());
             sb.append('}');
         }
         sb.append("]}");
         return sb.toString();
+    }
+
+    /** {@code ,"drops":{"replay":0,...}} when the snapshot has jwg's drop counters (a jwg interface). */
+    private static void jsonDrops(StringBuilder sb, java.util.Map<String, Long> extensions) {
+        java.util.Map<io.jwg.device.DropReason, Long> drops = io.jwg.uapi.JwgExtensions.drops(extensions);
+        if (drops.isEmpty()) return;
+        sb.append(",\"drops\":{");
+        boolean first = true;
+        for (java.util.Map.Entry<io.jwg.device.DropReason, Long> e : drops.entrySet()) {
+            if (!first) sb.append(',');
+            first = false;
+            sb.append(jsonString(e.getKey().key())).append(':').append(Long.toUnsignedString(e.getValue()));
+        }
+        sb.append('}');
     }
 
     static String jsonString(String s) {

@@ -4,11 +4,14 @@ import io.jwg.config.IpPrefix;
 import io.jwg.crypto.Key;
 import io.jwg.device.AllowedIps;
 import io.jwg.device.Device;
+import io.jwg.device.DropReason;
 import io.jwg.device.Peer;
 import io.jwg.net.Endpoint;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The UAPI of a jwg {@link Device}: {@code get=1} reads it, {@code set=1} changes it the way
@@ -28,15 +31,36 @@ public final class DeviceBackend implements UapiBackend {
 
     @Override
     public DeviceSnapshot snapshot() {
+        return snapshot(false);
+    }
+
+    /** With {@code extended}, adds the drop counters and keypair ages ({@link JwgExtensions}). */
+    @Override
+    public DeviceSnapshot snapshot(boolean extended) {
         List<PeerSnapshot> peers = new ArrayList<>();
         for (Peer p : device.peers()) {
             List<IpPrefix> allowed = new ArrayList<>();
             for (AllowedIps.Entry<Peer> e : device.allowedIpsOf(p)) allowed.add(IpPrefix.of(e.address(), e.prefixLength()));
             Endpoint ep = p.endpoint();
-            peers.add(PeerSnapshot.of(p.publicKey(), p.presharedKey(), ep == null ? null : ep.socketAddress(),
-                    p.lastHandshakeWallNanos(), p.rxBytes(), p.txBytes(), p.persistentKeepaliveSeconds(), allowed));
+            PeerSnapshot ps = PeerSnapshot.of(p.publicKey(), p.presharedKey(), ep == null ? null : ep.socketAddress(),
+                    p.lastHandshakeWallNanos(), p.rxBytes(), p.txBytes(), p.persistentKeepaliveSeconds(), allowed);
+            peers.add(extended ? ps.withExtensions(peerExtensions(p)) : ps);
         }
-        return new DeviceSnapshot(device.privateKey(), device.listenPort(), Integer.toUnsignedLong(device.fwmark()), peers);
+        DeviceSnapshot d = new DeviceSnapshot(device.privateKey(), device.listenPort(), Integer.toUnsignedLong(device.fwmark()), peers);
+        if (!extended) return d;
+        Map<String, Long> ext = new LinkedHashMap<>();
+        for (DropReason r : DropReason.values()) ext.put(JwgExtensions.dropKey(r), device.drops().get(r));
+        return d.withExtensions(ext);
+    }
+
+    private Map<String, Long> peerExtensions(Peer p) {
+        Map<String, Long> ext = new LinkedHashMap<>();
+        for (DropReason r : DropReason.values()) {
+            if (r.peerLevel()) ext.put(JwgExtensions.dropKey(r), p.drops().get(r));
+        }
+        long age = device.keypairAgeNanos(p);
+        if (age >= 0) ext.put(JwgExtensions.KEYPAIR_AGE_MSEC, age / 1_000_000);
+        return ext;
     }
 
     @Override

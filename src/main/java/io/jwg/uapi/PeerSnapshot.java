@@ -4,6 +4,7 @@ import io.jwg.config.IpPrefix;
 import io.jwg.crypto.Key;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One peer as {@code get=1} reports it.
@@ -17,9 +18,19 @@ import java.util.List;
  * @param txBytes bytes sent to the peer (unsigned 64-bit)
  * @param persistentKeepalive the persistent keepalive interval in seconds, 0 for off
  * @param allowedIps the peer's AllowedIPs
+ * @param extensions jwg's extra values for this peer (see {@link JwgExtensions}), keyed without the
+ *     {@code jwg_} prefix; empty unless asked for
  */
 public record PeerSnapshot(Key publicKey, Key presharedKey, InetSocketAddress endpoint, long lastHandshakeSeconds,
-        long lastHandshakeNanos, long rxBytes, long txBytes, int persistentKeepalive, List<IpPrefix> allowedIps) {
+        long lastHandshakeNanos, long rxBytes, long txBytes, int persistentKeepalive, List<IpPrefix> allowedIps,
+        Map<String, Long> extensions) {
+    /** A peer without extension values. */
+    public PeerSnapshot(Key publicKey, Key presharedKey, InetSocketAddress endpoint, long lastHandshakeSeconds,
+            long lastHandshakeNanos, long rxBytes, long txBytes, int persistentKeepalive, List<IpPrefix> allowedIps) {
+        this(publicKey, presharedKey, endpoint, lastHandshakeSeconds, lastHandshakeNanos, rxBytes, txBytes, persistentKeepalive,
+                allowedIps, Map.of());
+    }
+
     public PeerSnapshot {
         if (publicKey == null) throw new IllegalArgumentException("a peer needs a public key");
         if (presharedKey != null && presharedKey.isZero()) presharedKey = null;
@@ -30,6 +41,13 @@ public record PeerSnapshot(Key publicKey, Key presharedKey, InetSocketAddress en
             throw new IllegalArgumentException("persistent keepalive out of range: " + persistentKeepalive);
         }
         allowedIps = List.copyOf(allowedIps);
+        extensions = JwgExtensions.copy(extensions);
+    }
+
+    /** This peer with other extension values. */
+    public PeerSnapshot withExtensions(Map<String, Long> extensions) {
+        return new PeerSnapshot(publicKey, presharedKey, endpoint, lastHandshakeSeconds, lastHandshakeNanos, rxBytes, txBytes,
+                persistentKeepalive, allowedIps, extensions);
     }
 
     /** Builds the handshake time from nanoseconds since the epoch (0 = never). */
@@ -44,6 +62,7 @@ public record PeerSnapshot(Key publicKey, Key presharedKey, InetSocketAddress en
     public String toString() {
         return "PeerSnapshot{" + publicKey.toBase64() + ", psk=" + (presharedKey == null ? "none" : "set") + ", endpoint=" + endpoint
                 + ", handshake=" + lastHandshakeSeconds + "." + lastHandshakeNanos + ", rx=" + Long.toUnsignedString(rxBytes)
-                + ", tx=" + Long.toUnsignedString(txBytes) + ", keepalive=" + persistentKeepalive + ", allowedIps=" + allowedIps + "}";
+                + ", tx=" + Long.toUnsignedString(txBytes) + ", keepalive=" + persistentKeepalive + ", allowedIps=" + allowedIps
+                + (extensions.isEmpty() ? "" : ", extensions=" + extensions) + "}";
     }
 }

@@ -10,6 +10,15 @@ public interface UapiBackend {
     DeviceSnapshot snapshot();
 
     /**
+     * The snapshot for a {@code get=1} that asked for jwg's extension keys ({@link JwgExtensions}):
+     * with {@code extended}, backends that have extra counters put them in the snapshot's and its
+     * peers' {@code extensions}. By default there are none.
+     */
+    default DeviceSnapshot snapshot(boolean extended) {
+        return snapshot();
+    }
+
+    /**
      * Applies a validated {@code set=1} request, in the order {@link SetRequest} documents. A change
      * that cannot be made throws with the errno wireguard-go reports for it (for example
      * {@link Errno#EADDRINUSE} when the listen port cannot be bound); changes made before it stay,

@@ -65,6 +65,21 @@ public final class UapiClient {
         return UapiProtocol.parseGet(reply);
     }
 
+    /**
+     * {@code get=1} with jwg's extension keys ({@link JwgExtensions}): the snapshot carries the
+     * extra counters when the interface is served by jwg. An interface that does not know the
+     * extension (wireguard-go) rejects it with EINVAL; then a plain {@code get=1} is made and the
+     * snapshot has no extension values.
+     */
+    public DeviceSnapshot getExtended(String ifname) throws UapiException {
+        try {
+            return UapiProtocol.parseGet(exchange(ifname, "get=1\n" + JwgExtensions.REQUEST_LINE + "\n\n"));
+        } catch (UapiException e) {
+            if (e.errno() != Errno.EINVAL) throw e;
+            return get(ifname);
+        }
+    }
+
     /** {@code set=1}: applies the request; throws with the errno the device replied with. */
     public void set(String ifname, SetRequest request) throws UapiException {
         String reply = exchange(ifname, UapiProtocol.formatSet(request));

@@ -41,10 +41,20 @@ public final class UapiProtocol {
      * {@code errno=0} and blank line ({@link #formatErrno}).
      */
     public static String formatGet(DeviceSnapshot d) {
+        return formatGet(d, false);
+    }
+
+    /**
+     * Like {@link #formatGet(DeviceSnapshot)}; with {@code extensions}, also the snapshot's
+     * {@link JwgExtensions jwg_ keys}: the device's at the end of the device section, each peer's at
+     * the end of its section. Without, the reply is exactly wireguard-go's.
+     */
+    public static String formatGet(DeviceSnapshot d, boolean extensions) {
         StringBuilder sb = new StringBuilder(128 + 400 * d.peers().size());
         if (d.privateKey() != null) hexLine(sb, "private_key", d.privateKey());
         if (d.listenPort() != 0) line(sb, "listen_port", Integer.toString(d.listenPort()));
         if (d.fwmark() != 0) line(sb, "fwmark", Long.toString(d.fwmark()));
+        if (extensions) extensionLines(sb, d.extensions());
         for (PeerSnapshot p : d.peers()) {
             hexLine(sb, "public_key", p.publicKey());
             if (p.presharedKey() != null) hexLine(sb, "preshared_key", p.presharedKey());
@@ -57,8 +67,25 @@ public final class UapiProtocol {
             line(sb, "rx_bytes", Long.toUnsignedString(p.rxBytes()));
             line(sb, "persistent_keepalive_interval", Integer.toString(p.persistentKeepalive()));
             for (IpPrefix ip : p.allowedIps()) line(sb, "allowed_ip", ip.masked().toString());
+            if (extensions) extensionLines(sb, p.extensions());
         }
         return sb.toString();
+    }
+
+    private static void extensionLines(StringBuilder sb, java.util.Map<String, Long> ext) {
+        for (java.util.Map.Entry<String, Long> e : ext.entrySet()) {
+            line(sb, JwgExtensions.PREFIX + e.getKey(), Long.toUnsignedString(e.getValue()));
+        }
+    }
+
+    /** An extension value from a reply: an unsigned decimal, or null if it is not one (then it is ignored). */
+    private static Long extensionValue(String key, String value) {
+        if (!JwgExtensions.isValidKey(key)) return null;
+        try {
+            return Long.parseUnsignedLong(value);
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     /** The status that ends every reply: {@code errno=0} or {@code errno=-N}, then a blank line. */
@@ -251,6 +278,7 @@ public final class UapiProtocol {
         int listenPort = 0;
         long fwmark = 0;
         List<PeerSnapshot> peers = new ArrayList<>();
+        java.util.Map<String, Long> deviceExt = new java.util.LinkedHashMap<>();
         PeerAcc peer = null;
         Integer errno = null;
         int start = 0;
@@ -285,7 +313,13 @@ public final class UapiProtocol {
                         errno = (int) n;
                     }
                     default -> {
-                        if (peer != null) peer.line(key, value);
+                        if (key.startsWith(JwgExtensions.PREFIX)) {
+                            String k = key.substring(JwgExtensions.PREFIX.length());
+                            Long v = extensionValue(k, value);
+                            if (v != null) (peer == null ? deviceExt : peer.ext).put(k, v);
+                        } else if (peer != null) {
+                            peer.line(key, value);
+                        }
                     }
                 }
             } catch (UapiException | NumberFormatException e) {
@@ -295,7 +329,7 @@ public final class UapiProtocol {
         if (errno == null) throw new UapiException(Errno.EPROTO, "the reply has no errno");
         if (errno != 0) throw new UapiException(Math.abs(errno), "the device replied errno=" + errno);
         if (peer != null) peers.add(peer.build());
-        return new DeviceSnapshot(privateKey, listenPort, fwmark, peers);
+        return new DeviceSnapshot(privateKey, listenPort, fwmark, peers, deviceExt);
     }
 
     private static final class PeerAcc {
@@ -305,6 +339,7 @@ public final class UapiProtocol {
         long sec, nsec, rx, tx;
         int keepalive;
         final List<IpPrefix> allowed = new ArrayList<>();
+        final java.util.Map<String, Long> ext = new java.util.LinkedHashMap<>();
 
         PeerAcc(Key publicKey) {
             this.publicKey = publicKey;
@@ -325,7 +360,7 @@ public final class UapiProtocol {
         }
 
         PeerSnapshot build() {
-            return new PeerSnapshot(publicKey, psk, endpoint, sec, nsec, rx, tx, keepalive, allowed);
+            return new PeerSnapshot(publicKey, psk, endpoint, sec, nsec, rx, tx, keepalive, allowed, ext);
         }
     }
 

@@ -271,6 +271,12 @@ public final class UapiServer implements Closeable {
             if (op.equals("get=1")) {
                 String next = in.readLine();
                 if (next == null) return;
+                boolean extended = false;
+                if (next.equals(JwgExtensions.REQUEST_LINE)) { // jwg's extension: see JwgExtensions
+                    extended = true;
+                    next = in.readLine();
+                    if (next == null) return;
+                }
                 if (!next.isEmpty()) {
                     reply(out, "", Errno.EINVAL, "trailing characters after get=1");
                     return;
@@ -279,7 +285,7 @@ public final class UapiServer implements Closeable {
                 int errno = 0;
                 lock.readLock().lock();
                 try {
-                    body = UapiProtocol.formatGet(backend.snapshot());
+                    body = UapiProtocol.formatGet(extended ? backend.snapshot(true) : backend.snapshot(), extended);
                 } catch (RuntimeException e) {
                     log.error("UAPI get on {}: the device failed", socket, e);
                     body = "";
@@ -327,6 +333,29 @@ public final class UapiServer implements Closeable {
                 reply(out, "", Errno.EINVAL, "invalid UAPI operation: " + UapiProtocol.printable(op));
                 return;
             }
+        }
+    }
+
+    /**
+     * Applies a request in this process exactly as a {@code set=1} on the socket would be applied
+     * (serialised with the socket's requests), e.g. for a configuration reload on SIGHUP.
+     */
+    public void apply(SetRequest request) throws UapiException {
+        lock.writeLock().lock();
+        try {
+            backend.apply(request);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** A snapshot taken as a {@code get=1} on the socket would take it (serialised with the socket's requests). */
+    public DeviceSnapshot snapshot(boolean extended) {
+        lock.readLock().lock();
+        try {
+            return extended ? backend.snapshot(true) : backend.snapshot();
+        } finally {
+            lock.readLock().unlock();
         }
     }
 
