@@ -9,8 +9,8 @@ import picocli.CommandLine.ScopeType;
 /** The {@code jwg} command line. */
 @Command(name = "jwg", mixinStandardHelpOptions = true, version = "jwg 0.1.0",
         description = "A WireGuard implementation in Java.",
-        subcommands = {UpCommand.class, DownCommand.class, ShowCommand.class, ShowconfCommand.class, UserspaceCommand.class,
-                GenKeyCommand.class, GenPskCommand.class, PubKeyCommand.class})
+        subcommands = {UpCommand.class, DownCommand.class, ShowCommand.class, ShowconfCommand.class, SyncconfCommand.class,
+                UserspaceCommand.class, GenKeyCommand.class, GenPskCommand.class, PubKeyCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

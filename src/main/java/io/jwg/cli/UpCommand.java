@@ -4,7 +4,10 @@ import io.jwg.config.Config;
 import io.jwg.config.ConfigException;
 import io.jwg.config.ConfigFiles;
 import io.jwg.config.InterfaceName;
-import io.jwg.quick.QuickInterface;
+import io.jwg.api.SystemTunnel;
+import io.jwg.api.Tunnel;
+import io.jwg.api.TunnelConfig;
+import io.jwg.os.SdNotify;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +24,9 @@ import sun.misc.Signal;
 @Command(name = "up", description = {
         "Bring up a WireGuard interface from a wg-quick config file and run in the foreground until",
         "SIGINT/SIGTERM, then remove everything that was set up. The interface is named after the file",
-        "(wg0.conf -> wg0); a bare name means /etc/wireguard/NAME.conf."})
+        "(wg0.conf -> wg0); a bare name means /etc/jwg/NAME.conf, or /etc/wireguard/NAME.conf if that does not exist.",
+        "SIGHUP re-reads the file and applies what changed, as `jwg syncconf` does, without dropping sessions.",
+        "Under systemd (Type=notify) it reports readiness once the interface is up."})
 final class UpCommand implements Callable<Integer> {
     @Parameters(paramLabel = "CONFIG", description = "config file, or interface name")
     String config;
@@ -59,27 +64,62 @@ final class UpCommand implements Callable<Integer> {
         if (detach) return detach(name, path);
 
         CountDownLatch stop = new CountDownLatch(1);
-        for (String sig : new String[] {"TERM", "INT", "HUP"}) Signal.handle(new Signal(sig), s -> stop.countDown());
-        QuickInterface q;
+        for (String sig : new String[] {"TERM", "INT"}) Signal.handle(new Signal(sig), s -> stop.countDown());
+        Signal.handle(new Signal("HUP"), s -> { }); // ignored until the tunnel is up
+        SystemTunnel t;
         try {
-            q = QuickInterface.up(name, cfg, keyLog);
+            t = Tunnel.up(TunnelConfig.of(name, cfg), keyLog);
         } catch (IOException e) {
             System.err.println("jwg: " + e.getMessage());
             return 1;
         }
-        q.onInterfaceGone(stop::countDown);
-        q.saveConfigTo(path);
-        Thread hook = new Thread(q::close);
+        t.onInterfaceGone(stop::countDown);
+        t.saveConfigTo(path);
+        Thread hook = new Thread(t::close);
         Runtime.getRuntime().addShutdownHook(hook);
         RunDir.writePid(name);
+        Signal.handle(new Signal("HUP"), s -> reload(t, name, path));
+        notifySystemd(() -> SdNotify.ready("interface " + name + " is up, listening on UDP port " + t.listenPort()));
         try {
             stop.await();
         } finally {
+            notifySystemd(SdNotify::stopping);
             System.out.println("[#] shutting down " + name);
-            q.close();
+            t.close();
             RunDir.removePid(name);
         }
         return 0;
+    }
+
+    /**
+     * SIGHUP: re-reads the config file and applies what differs through the interface's UAPI path
+     * (as `jwg syncconf` would); on an error the running configuration stays as it is.
+     */
+    static synchronized void reload(SystemTunnel t, String name, Path path) {
+        notifySystemd(SdNotify::reloading);
+        try {
+            Config fresh = Config.parse(path);
+            boolean changed = t.sync(TunnelConfig.of(name, fresh));
+            System.out.println("[#] reloaded " + path + (changed ? ": changes applied" : ": nothing changed"));
+        } catch (ConfigException e) {
+            System.err.println("jwg: reload failed, configuration unchanged: " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            System.err.println("jwg: reload of " + path + " failed: " + Errors.describe(e));
+        } finally {
+            notifySystemd(() -> SdNotify.ready("interface " + name + " is up, listening on UDP port " + t.listenPort()));
+        }
+    }
+
+    private interface Notification {
+        boolean send() throws IOException;
+    }
+
+    private static void notifySystemd(Notification n) {
+        try {
+            n.send();
+        } catch (IOException | RuntimeException e) {
+            System.err.println("jwg: cannot notify systemd: " + Errors.describe(e));
+        }
     }
 
     /** Starts "jwg up CONFIG" as a new session leader with output in /run/jwg/NAME.log; waits until ready. */

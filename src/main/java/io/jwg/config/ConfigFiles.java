@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
 public final class ConfigFiles {
     /** Where wg-quick looks for {@code INTERFACE.conf}. */
     public static final Path DEFAULT_DIRECTORY = Path.of("/etc/wireguard");
+    /** jwg's own config directory, looked at first for a bare interface name. */
+    public static final Path JWG_DIRECTORY = Path.of("/etc/jwg");
 
     private static final Pattern BARE_NAME = Pattern.compile("[a-zA-Z0-9_=+.-]{1,15}");
 
@@ -28,10 +30,15 @@ public final class ConfigFiles {
 
     /**
      * The file that {@code wg-quick up ARG} reads: {@code /etc/wireguard/ARG.conf} if ARG looks like an
-     * interface name, else ARG as a path. As in wg-quick, {@code wg0.conf} itself looks like an
+     * interface name, else ARG as a path. jwg looks at {@code /etc/jwg/ARG.conf} first, and takes it
+     * if it exists. As in wg-quick, {@code wg0.conf} itself looks like an
      * interface name (it gives {@code /etc/wireguard/wg0.conf.conf}); write {@code ./wg0.conf}.
      */
     public static Path locate(String fileOrInterface) {
+        if (BARE_NAME.matcher(fileOrInterface).matches()) {
+            Path own = JWG_DIRECTORY.resolve(fileOrInterface + ".conf");
+            if (Files.exists(own)) return own;
+        }
         return locate(fileOrInterface, DEFAULT_DIRECTORY);
     }
 

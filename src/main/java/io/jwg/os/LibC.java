@@ -72,6 +72,8 @@ public final class LibC {
     public static final long POLLFD_SIZE = 8;
 
     // sockets
+    public static final int AF_UNIX = 1;
+    public static final int MSG_NOSIGNAL = 0x4000;
     public static final int AF_INET = 2;
     public static final int AF_INET6 = 10;
     public static final int SOCK_DGRAM = 2;
@@ -131,6 +133,8 @@ public final class LibC {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), CAPTURE);
     private static final MethodHandle SENDMMSG = fn("sendmmsg",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE);
+    private static final MethodHandle SENDTO = fn("sendto",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE);
     private static final MethodHandle SHUTDOWN = fn("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE);
     private static final MethodHandle STRERROR = fn("strerror",
             FunctionDescriptor.of(ADDRESS.withTargetLayout(MemoryLayout.sequenceLayout(256, ValueLayout.JAVA_BYTE)), JAVA_INT));
@@ -291,6 +295,15 @@ public final class LibC {
             return v.get(JAVA_INT, 0);
         } catch (ErrnoException e) {
             throw e;
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
+    /** sendto(2): one datagram of {@code len} bytes to the address {@code addr} ({@code addrLen} bytes). */
+    public static long sendto(MemorySegment state, int fd, MemorySegment buf, long len, int flags, MemorySegment addr, int addrLen) {
+        try {
+            return (long) SENDTO.invokeExact(state, fd, buf, len, flags, addr, addrLen);
         } catch (Throwable t) {
             throw fail(t);
         }

@@ -43,6 +43,7 @@ public final class QuickInterface implements Closeable {
     private final List<Runnable> undo = new ArrayList<>();
     private final IpCommand ip = IpCommand.host();
     private Device device;
+    private io.jwg.uapi.UapiServer uapi;
     private java.nio.file.Path keyLog;
     private java.nio.file.Path saveTo;
 
@@ -84,6 +85,16 @@ public final class QuickInterface implements Closeable {
 
     public Device device() {
         return device;
+    }
+
+    /** The interface's UAPI server (configuration changes go through it, as `wg set` does). */
+    public io.jwg.uapi.UapiServer uapi() {
+        return uapi;
+    }
+
+    /** The configuration the interface was brought up with. */
+    public Config config() {
+        return config;
     }
 
     /** Runs action when the interface disappears from under us (e.g. `ip link delete`). */
@@ -132,9 +143,8 @@ public final class QuickInterface implements Closeable {
             undo.add(() -> closeQuietly(kl));
             log.warn("KEY LOGGING IS ON: handshake secrets go to {}; anyone who reads it can decrypt this tunnel", keyLog);
         }
-        if (ic.fwMark().isPresent()) device.setFwmark((int) ic.fwMark().getAsLong());
-        for (PeerConfig pc : config.peers()) configurePeer(device, pc);
-        io.jwg.uapi.UapiServer uapi = io.jwg.uapi.UapiServer.start(name, new io.jwg.uapi.DeviceBackend(device));
+        configure(device, config);
+        uapi = io.jwg.uapi.UapiServer.start(name, new io.jwg.uapi.DeviceBackend(device));
         undo.add(0, uapi::close);
 
         ip.setMtu(name, mtu);
@@ -152,7 +162,18 @@ public final class QuickInterface implements Closeable {
         log.info("interface {} is up: listening on UDP port {}, MTU {}, {} peer(s)", name, device.listenPort(), mtu, config.peers().size());
     }
 
-    /** Applies one [Peer] section to the device (also used when configuration is reloaded). */
+    /**
+     * Applies a config's UAPI part to a new device: its fwmark and every [Peer] (the private key,
+     * listen port and MTU are given when the device is created). Also used by the embeddable API's
+     * userspace tunnels, so both kinds are configured the same way.
+     */
+    public static void configure(Device device, Config config) throws IOException {
+        InterfaceConfig ic = config.interfaceConfig();
+        if (ic.fwMark().isPresent()) device.setFwmark((int) ic.fwMark().getAsLong());
+        for (PeerConfig pc : config.peers()) configurePeer(device, pc);
+    }
+
+    /** Applies one [Peer] section to the device. */
     public static Peer configurePeer(Device device, PeerConfig pc) throws IOException {
         Peer p = device.addPeer(pc.publicKey());
         device.setPresharedKey(p, pc.presharedKey().orElse(null));
