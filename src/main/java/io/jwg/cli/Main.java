@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /** The {@code jwg} command line. */
-@Command(name = "jwg", mixinStandardHelpOptions = true, version = "jwg 0.1.0",
+@Command(name = "jwg", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A WireGuard implementation in Java.",
         subcommands = {UpCommand.class, DownCommand.class, ShowCommand.class, ShowconfCommand.class, SyncconfCommand.class,
                 UserspaceCommand.class, GenKeyCommand.class, GenPskCommand.class, PubKeyCommand.class})
@@ -54,5 +54,26 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
+    }
+
+    /** {@code jwg --version}: the Maven project version, filtered into io/jwg/cli/version.properties at build time. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"jwg " + version(), "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"};
+        }
+    }
+
+    /** The project version, e.g. {@code 0.1.0-SNAPSHOT}, or {@code unknown} if the resource is missing. */
+    public static String version() {
+        try (java.io.InputStream in = Main.class.getResourceAsStream("version.properties")) {
+            if (in == null) return "unknown";
+            java.util.Properties p = new java.util.Properties();
+            p.load(in);
+            String v = p.getProperty("version", "unknown");
+            return v.startsWith("${") ? "unknown" : v;
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 }

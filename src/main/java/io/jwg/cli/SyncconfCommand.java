@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
  * userspace interface (jwg's or wireguard-go's). The systemd unit's ExecReload.
  */
 @Command(name = "syncconf", mixinStandardHelpOptions = true,
+        header = "Apply a config file to a running interface without dropping sessions.",
         description = {"Apply a config file to a running interface, changing only what differs (peers added, removed or",
                 "updated; keys, port, fwmark if changed), without dropping the sessions of unchanged peers, as",
                 "`wg syncconf IFACE <(wg-quick strip FILE)` does. FILE defaults to /etc/jwg/IFACE.conf, else /etc/wireguard/IFACE.conf."})

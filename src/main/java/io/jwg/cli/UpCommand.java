@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
 import sun.misc.Signal;
 
 /** {@code jwg up CONFIG}: brings a tunnel up from a wg-quick config and runs until SIGTERM/SIGINT. */
-@Command(name = "up", description = {
+@Command(name = "up", header = "Bring up a WireGuard interface from a wg-quick config and run until stopped.", description = {
         "Bring up a WireGuard interface from a wg-quick config file and run in the foreground until",
         "SIGINT/SIGTERM, then remove everything that was set up. The interface is named after the file",
         "(wg0.conf -> wg0); a bare name means /etc/jwg/NAME.conf, or /etc/wireguard/NAME.conf if that does not exist.",

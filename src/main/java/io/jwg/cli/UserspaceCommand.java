@@ -28,7 +28,7 @@ import sun.misc.Signal;
  * interface and its UAPI socket and nothing else; `wg` and `wg-quick` configure the rest. Without
  * -f it detaches once the interface and socket exist, as wireguard-go does.
  */
-@Command(name = "userspace", description = {
+@Command(name = "userspace", header = "Create an interface served by jwg and its UAPI socket, like wireguard-go.", description = {
         "Create a WireGuard interface served by jwg and its UAPI socket, like wireguard-go; configure it",
         "with wg/wg-quick (WG_QUICK_USERSPACE_IMPLEMENTATION=scripts/jwg-userspace wg-quick up X)."})
 final class UserspaceCommand implements Callable<Integer> {
