@@ -13,6 +13,9 @@ find_java() {
   exit 1
 }
 
+# The JVM flags every jwg launcher uses (scripts/jwg, and the one scripts/install writes).
+JWG_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:+UseCompactObjectHeaders -Xss512k -XX:TieredStopAtLevel=4)
+
 # Build target/jwg.jar if it is missing or older than the sources. Serialised with a lock so that
 # two launchers started at once (e.g. one per namespace) do not build over each other.
 ensure_built() {
