@@ -29,7 +29,13 @@ class InstallTest {
     record Run(int exitCode, String out) {}
 
     static Run run(List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        return run(cmd, Map.of());
+    }
+
+    static Run run(List<String> cmd, Map<String, String> env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(String.join(" ", cmd)).isTrue();
         return new Run(p.exitValue(), out);
@@ -76,7 +82,7 @@ class InstallTest {
         assertThat(version.exitCode()).as(version.out()).isZero();
         assertThat(version.out()).startsWith("jwg " + Main.version() + "\n");
 
-        verifyUnit(unit);
+        verifyUnit(unit, prefix);
 
         Run again = run(List.of("scripts/install", "--prefix", prefix.toString(), "--no-build"));
         assertThat(again.exitCode()).as("installing over an installation: " + again.out()).isZero();
@@ -88,7 +94,7 @@ class InstallTest {
     }
 
     /** systemd-analyze verify on an instance of the unit (so that %i is expanded), if systemd-analyze is installed. */
-    private void verifyUnit(String unit) throws Exception {
+    private void verifyUnit(String unit, Path prefix) throws Exception {
         Path analyze = Stream.of("/usr/bin/systemd-analyze", "/bin/systemd-analyze").map(Path::of).filter(Files::isExecutable).findFirst().orElse(null);
         if (analyze == null) {
             System.out.println("InstallTest: systemd-analyze is not installed; the unit's syntax is not checked");
@@ -97,7 +103,8 @@ class InstallTest {
         Path dir = Files.createDirectories(tmp.resolve("units"));
         Path instance = dir.resolve("jwg@wg0.service");
         Files.writeString(instance, unit);
-        Run v = run(List.of(analyze.toString(), "verify", instance.toString()));
+        // it also runs man for the Documentation= pages: they must be found among the installed ones
+        Run v = run(List.of(analyze.toString(), "verify", instance.toString()), Map.of("MANPATH", prefix.resolve("share/man").toString()));
         assertThat(v.exitCode()).as(v.out()).isZero();
         assertThat(v.out()).as("systemd-analyze verify says nothing").isBlank();
     }
