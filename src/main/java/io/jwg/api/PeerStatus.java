@@ -27,6 +27,7 @@ import java.util.Optional;
 public record PeerStatus(Key publicKey, Optional<InetSocketAddress> endpoint, Optional<Instant> latestHandshake,
         Optional<Duration> keypairAge, long rxBytes, long txBytes, Duration persistentKeepalive, List<IpPrefix> allowedIps,
         Map<DropReason, Long> drops) {
+    /** Copies the AllowedIPs and drop counters (the record is immutable). */
     public PeerStatus {
         allowedIps = List.copyOf(allowedIps);
         drops = Map.copyOf(drops);
