@@ -208,7 +208,14 @@ public final class UapiServer implements Closeable {
                 log.warn("cannot remove {}: {}", socket, e.getMessage());
             }
         }
-        for (SocketChannel c : connections) closeQuietly(c);
+        for (SocketChannel c : connections) {
+            try {
+                c.shutdownOutput(); // the client sees end-of-stream, not a reset
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            closeQuietly(c);
+        }
         WatchService ws = watchService;
         if (ws != null) {
             try {

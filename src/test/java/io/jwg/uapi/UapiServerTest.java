@@ -290,6 +290,7 @@ class UapiServerTest {
     @Test
     void closeRemovesTheSocketAndEndsConnections() throws Exception {
         Conn c = connect();
+        assertThat(c.send("get=1\n\n").reply()).contains("errno=0"); // the server has accepted it
         server.close();
         assertThat(server.socketPath()).doesNotExist();
         assertThat(c.atEnd()).isTrue();
