@@ -185,6 +185,16 @@ public final class LinuxTun implements Tun {
 
     @Override
     public int read(byte[] buf, int off, int max) throws IOException {
+        return read(buf, off, max, true);
+    }
+
+    @Override
+    public int tryRead(byte[] buf, int off, int max) throws IOException {
+        return read(buf, off, max, false);
+    }
+
+    /** One packet into buf; when nothing is ready, waits (wait) or returns 0. -1 once closed. */
+    private int read(byte[] buf, int off, int max, boolean wait) throws IOException {
         Objects.checkFromIndexSize(off, max, buf.length);
         if (!guard.tryAcquire()) {
             return -1;
@@ -207,6 +217,9 @@ public final class LinuxTun implements Tun {
                 }
                 int e = LibC.errno(s.state);
                 if (e == LibC.EAGAIN) {
+                    if (!wait) {
+                        return 0;
+                    }
                     if (!await(s, LibC.POLLIN)) {
                         return -1;
                     }
@@ -217,40 +230,6 @@ public final class LinuxTun implements Tun {
                     throw failure("read from", e);
                 }
             }
-        } finally {
-            guard.release();
-        }
-    }
-
-    @Override
-    public int tryRead(byte[] buf, int off, int max) throws IOException {
-        Objects.checkFromIndexSize(off, max, buf.length);
-        if (!guard.tryAcquire()) {
-            return -1;
-        }
-        try {
-            Scratch s = SCRATCH.get();
-            long n;
-            if (io == Io.CRITICAL) {
-                n = LibC.readCritical(s.state, fd, s.heap(buf, off), max);
-            } else {
-                MemorySegment nb = s.buffer(max);
-                n = LibC.read(s.state, fd, nb, max);
-                if (n > 0) {
-                    MemorySegment.copy(nb, ValueLayout.JAVA_BYTE, 0, buf, off, (int) n);
-                }
-            }
-            if (n >= 0) {
-                return (int) n;
-            }
-            int e = LibC.errno(s.state);
-            if (e == LibC.EAGAIN || e == LibC.EINTR) {
-                return 0;
-            }
-            if (guard.isClosed()) {
-                return -1;
-            }
-            throw failure("read from", e);
         } finally {
             guard.release();
         }
