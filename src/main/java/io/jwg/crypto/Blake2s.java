@@ -22,6 +22,15 @@ public final class Blake2s {
         return out;
     }
 
+    /** General BLAKE2s (RFC 7693): outLen in 1..32 bytes, optional key of 0..32 bytes (null = unkeyed). */
+    static byte[] digest(int outLen, byte[] key, byte[] in) {
+        Blake2sDigest d = key == null || key.length == 0 ? new Blake2sDigest(outLen * 8) : new Blake2sDigest(key, outLen, null, null);
+        d.update(in, 0, in.length);
+        byte[] out = new byte[outLen];
+        d.doFinal(out, 0);
+        return out;
+    }
+
     /** MAC(key, data[off, off+len)): keyed BLAKE2s with a 16-byte output, written to out[outOff..]. */
     public static void mac(byte[] key, byte[] data, int off, int len, byte[] out, int outOff) {
         Blake2sDigest d = new Blake2sDigest(key, MAC_LEN, null, null);

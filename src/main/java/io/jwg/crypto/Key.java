@@ -26,6 +26,12 @@ public final class Key {
             throw new IllegalArgumentException("Key is not valid base64");
         }
         if (b.length != LEN) throw new IllegalArgumentException("Key is not the correct length or format");
+        // wg also rejects a last character whose two unused bits are not zero ("...LCp=" for "...LCo="),
+        // which Java's decoder silently drops: only the canonical spelling of a key is accepted.
+        if (!Base64.getEncoder().encodeToString(b).equals(s)) {
+            Bytes.wipe(b);
+            throw new IllegalArgumentException("Key is not the correct length or format");
+        }
         return new Key(b);
     }
 

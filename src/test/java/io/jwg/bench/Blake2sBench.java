@@ -1,0 +1,66 @@
+package io.jwg.bench;
+
+import io.jwg.crypto.Blake2s;
+import io.jwg.crypto.Kdf;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.bouncycastle.crypto.digests.Blake2sDigest;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * The handshake's BLAKE2s uses: HASH(32 || 32) (mixHash), HMAC (inside every KDF), KDF2, and the
+ * 16-byte keyed MAC over a 116-byte initiation (mac1). scripts/jmh Blake2sBench
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class Blake2sBench {
+    byte[] a = new byte[32], b = new byte[32], key = new byte[32], msg = new byte[116], mac = new byte[16];
+    byte[] out = new byte[32];
+
+    @Setup
+    public void setup() {
+        SplittableRandom r = new SplittableRandom(5);
+        r.nextBytes(a);
+        r.nextBytes(b);
+        r.nextBytes(key);
+        r.nextBytes(msg);
+    }
+
+    @Benchmark
+    public byte[] ourHash32x2() {
+        return Blake2s.hash(a, b);
+    }
+
+    /** Bouncy Castle's digest used directly, with a fresh digest object (what Blake2s did before). */
+    @Benchmark
+    public byte[] bcHash32x2() {
+        Blake2sDigest d = new Blake2sDigest(256);
+        d.update(a, 0, 32);
+        d.update(b, 0, 32);
+        d.doFinal(out, 0);
+        return out;
+    }
+
+    @Benchmark
+    public byte[] ourHmac32() {
+        return Blake2s.hmac(key, a);
+    }
+
+    @Benchmark
+    public byte[][] ourKdf2() {
+        return Kdf.kdf2(key, a);
+    }
+
+    @Benchmark
+    public byte[] ourMac116() {
+        Blake2s.mac(key, msg, 0, msg.length, mac, 0);
+        return mac;
+    }
+}
