@@ -71,8 +71,29 @@ final class Poly1305 {
         blocks(t, 0, 16);
     }
 
+    /**
+     * Plain Poly1305 over a whole message (RFC 8439 section 2.5): a final partial block gets the 0x01
+     * byte appended instead of the 2^128 bit. Must be the only update before {@link #finish}.
+     */
+    void updateMessage(byte[] m, int off, int len) {
+        int whole = len & ~15;
+        if (whole > 0) blocks(m, off, whole);
+        int rest = len - whole;
+        if (rest > 0) {
+            byte[] t = tail;
+            System.arraycopy(m, off + whole, t, 0, rest);
+            t[rest] = 1;
+            java.util.Arrays.fill(t, rest + 1, 16, (byte) 0);
+            blocks(t, 0, 16, 0);
+        }
+    }
+
     /** Processes len bytes (a multiple of 16) as full blocks (2^128 bit set). */
     void blocks(byte[] m, int off, int len) {
+        blocks(m, off, len, 1L << 24);
+    }
+
+    private void blocks(byte[] m, int off, int len, long hibit) {
         final long r0 = this.r0, r1 = this.r1, r2 = this.r2, r3 = this.r3, r4 = this.r4;
         final long s1 = this.s1, s2 = this.s2, s3 = this.s3, s4 = this.s4;
         long h0 = this.h0, h1 = this.h1, h2 = this.h2, h3 = this.h3, h4 = this.h4;
@@ -82,7 +103,7 @@ final class Poly1305 {
             h1 += (u32(m, off + 3) >>> 2) & M26;
             h2 += (u32(m, off + 6) >>> 4) & M26;
             h3 += (u32(m, off + 9) >>> 6) & M26;
-            h4 += (u32(m, off + 12) >>> 8) | (1L << 24);
+            h4 += (u32(m, off + 12) >>> 8) | hibit;
 
             long d0 = h0 * r0 + h1 * s4 + h2 * s3 + h3 * s2 + h4 * s1;
             long d1 = h0 * r1 + h1 * r0 + h2 * s4 + h3 * s3 + h4 * s2;
