@@ -26,6 +26,7 @@ public final class X25519 {
 
     /** The public key for a private key (the private key is clamped internally, not modified). */
     public static byte[] publicKey(byte[] privateKey) {
+        checkLength(privateKey);
         byte[] pub = new byte[KEY_LEN];
         org.bouncycastle.math.ec.rfc7748.X25519.generatePublicKey(privateKey, 0, pub, 0);
         return pub;
@@ -36,10 +37,16 @@ public final class X25519 {
      * public key), which WireGuard must reject.
      */
     public static byte[] sharedSecret(byte[] privateKey, byte[] publicKey) throws WeakKeyException {
+        checkLength(privateKey);
+        checkLength(publicKey);
         byte[] out = new byte[KEY_LEN];
         org.bouncycastle.math.ec.rfc7748.X25519.scalarMult(privateKey, 0, publicKey, 0, out, 0);
         if (Bytes.isZero(out)) throw new WeakKeyException();
         return out;
+    }
+
+    private static void checkLength(byte[] key) {
+        if (key.length != KEY_LEN) throw new IllegalArgumentException("X25519 keys are 32 bytes");
     }
 
     /** The Diffie-Hellman result was all zeros. */

@@ -13,28 +13,40 @@ public final class XChaCha20Poly1305 {
     private XChaCha20Poly1305() {}
 
     public static byte[] seal(byte[] key, byte[] nonce24, byte[] plaintext, byte[] aad) {
+        long counter = counterOf(nonce24);
         byte[] sub = HChaCha20.derive(key, nonce24);
+        SecretKey k = ChaCha20Poly1305.key(sub);
+        Bytes.wipe(sub);
         try {
             byte[] out = new byte[plaintext.length + ChaCha20Poly1305.TAG_LEN];
-            SecretKey k = ChaCha20Poly1305.key(sub);
-            ChaCha20Poly1305.seal(k, counterOf(nonce24), aad, plaintext, 0, plaintext.length, out, 0);
+            ChaCha20Poly1305.seal(k, counter, aad, plaintext, 0, plaintext.length, out, 0);
             return out;
         } finally {
-            Bytes.wipe(sub);
+            destroy(k);
         }
     }
 
     /** The plaintext, or null when authentication fails. */
     public static byte[] open(byte[] key, byte[] nonce24, byte[] ciphertext, byte[] aad) {
+        long counter = counterOf(nonce24);
         if (ciphertext.length < ChaCha20Poly1305.TAG_LEN) return null;
         byte[] sub = HChaCha20.derive(key, nonce24);
+        SecretKey k = ChaCha20Poly1305.key(sub);
+        Bytes.wipe(sub);
         try {
             byte[] out = new byte[ciphertext.length - ChaCha20Poly1305.TAG_LEN];
-            SecretKey k = ChaCha20Poly1305.key(sub);
-            int n = ChaCha20Poly1305.open(k, counterOf(nonce24), aad, ciphertext, 0, ciphertext.length, out, 0);
+            int n = ChaCha20Poly1305.open(k, counter, aad, ciphertext, 0, ciphertext.length, out, 0);
             return n < 0 ? null : out;
         } finally {
-            Bytes.wipe(sub);
+            destroy(k);
+        }
+    }
+
+    private static void destroy(SecretKey k) {
+        try {
+            k.destroy();
+        } catch (javax.security.auth.DestroyFailedException e) {
+            // ChaCha20Poly1305.key() keys support destroy(); nothing else is passed here
         }
     }
 

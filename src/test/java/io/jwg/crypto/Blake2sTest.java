@@ -204,6 +204,46 @@ class Blake2sTest {
         assertThatThrownBy(() -> Kdf.derive(4, new byte[32], new byte[0])).isInstanceOf(IllegalArgumentException.class);
     }
 
+    /** Inputs split into arbitrary pieces (block-boundary handling of the buffered update). */
+    @Test
+    void splitInputsAgreeWithReference() {
+        SplittableRandom r = new SplittableRandom(4);
+        for (int len = 0; len <= 200; len++) {
+            byte[] in = new byte[len];
+            r.nextBytes(in);
+            java.util.List<byte[]> parts = new java.util.ArrayList<>();
+            for (int p = 0; p < len; ) {
+                int n = Math.min(len - p, r.nextInt(80));
+                parts.add(java.util.Arrays.copyOfRange(in, p, p + n));
+                p += n;
+            }
+            assertThat(Blake2s.hash(parts.toArray(new byte[0][]))).as("len %d", len).isEqualTo(referenceHash(in));
+            assertThat(Blake2s.hmac(Hex.seq(32), parts.toArray(new byte[0][]))).isEqualTo(referenceHmac(Hex.seq(32), in));
+        }
+    }
+
+    /** Keyed BLAKE2s for every key length 1..32 and output 1..32 against Bouncy Castle. */
+    @Test
+    void keyedAgreesWithBouncyCastle() {
+        SplittableRandom r = new SplittableRandom(6);
+        for (int keyLen = 1; keyLen <= 32; keyLen++) {
+            for (int len : new int[] {0, 1, 63, 64, 65, 128, 129, 500}) {
+                int outLen = 1 + r.nextInt(32);
+                byte[] key = new byte[keyLen];
+                byte[] in = new byte[len];
+                r.nextBytes(key);
+                r.nextBytes(in);
+                Blake2sDigest d = new Blake2sDigest(key, outLen, null, null);
+                d.update(in, 0, len);
+                byte[] want = new byte[outLen];
+                d.doFinal(want, 0);
+                assertThat(Blake2s.digest(outLen, key, in)).as("key %d len %d out %d", keyLen, len, outLen).isEqualTo(want);
+            }
+        }
+        assertThatThrownBy(() -> Blake2s.digest(32, new byte[33], new byte[0])).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Blake2s.digest(33, null, new byte[0])).isInstanceOf(IllegalArgumentException.class);
+    }
+
     @Test
     void hashAgreesWithReferenceForAllLengthsUpTo300() {
         SplittableRandom r = new SplittableRandom(3);

@@ -108,6 +108,13 @@ class X25519Test {
     }
 
     @Test
+    void wrongLengthsAreRejected() {
+        assertThatThrownBy(() -> X25519.publicKey(new byte[31])).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> X25519.sharedSecret(new byte[32], new byte[31])).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> X25519.sharedSecret(new byte[33], new byte[32])).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void publicKeyIgnoresClamping() {
         byte[] priv = Hex.of("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
         byte[] clamped = priv.clone();
