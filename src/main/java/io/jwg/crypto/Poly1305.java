@@ -179,12 +179,18 @@ final class Poly1305 {
         h3 = (h3 & ~useG) | (g3 & useG);
         h4 = (h4 & ~useG) | (g4 & useG);
 
-        // h mod 2^128, then + pad
-        long w0 = (h0 | (h1 << 26)) & 0xffffffffL;
-        long w1 = ((h1 >>> 6) | (h2 << 20)) & 0xffffffffL;
-        long w2 = ((h2 >>> 12) | (h3 << 14)) & 0xffffffffL;
-        long w3 = ((h3 >>> 18) | (h4 << 8)) & 0xffffffffL;
-        long f = w0 + pad0;
+        // h mod 2^128 as four 32-bit words, with additions and carries (donna ORs the limbs together,
+        // which relies on h1 < 2^26 here; adding is exact without that invariant)
+        long f = h0 + (h1 << 26);
+        long w0 = f & 0xffffffffL;
+        f = (f >>> 32) + (h2 << 20);
+        long w1 = f & 0xffffffffL;
+        f = (f >>> 32) + (h3 << 14);
+        long w2 = f & 0xffffffffL;
+        f = (f >>> 32) + (h4 << 8);
+        long w3 = f & 0xffffffffL;
+        // + pad
+        f = w0 + pad0;
         LE32.set(out, off, (int) f);
         f = w1 + pad1 + (f >>> 32);
         LE32.set(out, off + 4, (int) f);

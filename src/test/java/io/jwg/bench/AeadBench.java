@@ -6,6 +6,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
+import javax.crypto.spec.ChaCha20ParameterSpec;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.bouncycastle.crypto.params.KeyParameter;
@@ -20,9 +21,11 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * ChaCha20-Poly1305 seal/open of one WireGuard-sized packet: our class (whatever it uses inside),
- * the JDK provider used directly with byte[] and with direct ByteBuffers, and Bouncy Castle's
- * engine. Every seal uses a fresh counter (both the JDK and BC refuse to reuse a nonce).
+ * ChaCha20-Poly1305 seal/open of one WireGuard-sized packet (64 bytes: a small packet; 1420: a full
+ * one at the default MTU): our class (JDK ChaCha20 keystream + own Poly1305), the JDK's combined
+ * "ChaCha20-Poly1305" provider used directly with byte[] and with direct ByteBuffers, and Bouncy
+ * Castle's engine; plus the cost of the per-packet Cipher.init alone. Every seal uses a fresh counter
+ * (both the JDK and BC refuse to encrypt twice with one nonce).
  *
  * <p>scripts/jmh AeadBench
  */
@@ -40,7 +43,8 @@ public class AeadBench {
     long counter = 1;
     static final long OPEN_COUNTER = 0;
 
-    Cipher jdk;
+    Cipher jdk, stream;
+    byte[] reusedNonce = new byte[12];
     ByteBuffer directIn, directSealed, directOut;
 
     org.bouncycastle.crypto.modes.ChaCha20Poly1305 bc = new org.bouncycastle.crypto.modes.ChaCha20Poly1305();
@@ -58,6 +62,7 @@ public class AeadBench {
         sealed = new byte[size + 16];
         out = new byte[size + 16];
         jdk = Cipher.getInstance("ChaCha20-Poly1305");
+        stream = Cipher.getInstance("ChaCha20");
         jdk.init(Cipher.ENCRYPT_MODE, jdkKey, new IvParameterSpec(nonce(OPEN_COUNTER)));
         jdk.doFinal(plain, 0, size, sealed, 0);
         directIn = ByteBuffer.allocateDirect(size);
@@ -119,6 +124,22 @@ public class AeadBench {
     public Cipher jceInitOnly() throws Exception {
         jdk.init(Cipher.ENCRYPT_MODE, jdkKey, new IvParameterSpec(nonce(counter++)));
         return jdk;
+    }
+
+    /** The same init reusing one nonce array: IvParameterSpec is immutable, so only the array is saved. */
+    @Benchmark
+    public Cipher jceInitReusedNonce() throws Exception {
+        long c = counter++;
+        for (int i = 0; i < 8; i++) reusedNonce[4 + i] = (byte) (c >>> (8 * i));
+        jdk.init(Cipher.ENCRYPT_MODE, jdkKey, new IvParameterSpec(reusedNonce));
+        return jdk;
+    }
+
+    /** Init of the plain "ChaCha20" stream cipher, which our class uses (no Poly1305 set-up inside). */
+    @Benchmark
+    public Cipher jceStreamInitOnly() throws Exception {
+        stream.init(Cipher.DECRYPT_MODE, jdkKey, new ChaCha20ParameterSpec(nonce(counter++), 0));
+        return stream;
     }
 
     // ---- (b) the JDK provider with direct ByteBuffers
