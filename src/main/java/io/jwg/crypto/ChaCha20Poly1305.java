@@ -7,6 +7,7 @@ import java.util.Objects;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.ChaCha20ParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * ChaCha20-Poly1305 (RFC 8439) with WireGuard's nonce: 32 zero bits followed by a 64-bit
@@ -22,8 +23,8 @@ import javax.crypto.spec.ChaCha20ParameterSpec;
  *
  * <p>All methods are thread-safe (each thread keeps its own cipher and buffers) and allocate only
  * what the JDK's init does (about 200 bytes). Keys are passed per call as a {@link SecretKey} built
- * once per session with {@link #key(byte[])}; such keys support {@link SecretKey#destroy()}, after
- * which seal throws IllegalStateException and open returns -1.
+ * once per session with {@link #key(byte[])}. A key that reports {@link SecretKey#isDestroyed()} is
+ * refused: seal throws IllegalStateException and open returns -1.
  */
 public final class ChaCha20Poly1305 {
     public static final int KEY_LEN = 32;
@@ -32,10 +33,15 @@ public final class ChaCha20Poly1305 {
 
     private ChaCha20Poly1305() {}
 
-    /** Wraps 32 key bytes for use with this class (the array is copied). */
+    /**
+     * Wraps 32 key bytes for use with this class (the array is copied). The result is a plain
+     * SecretKeySpec, whose destroy() throws DestroyFailedException: a session key can still be in use
+     * by a crypto worker when its keypair is dropped, and a wiped key must never seal (see
+     * docs/crypto.md).
+     */
     public static SecretKey key(byte[] key) {
         if (key.length != KEY_LEN) throw new IllegalArgumentException("ChaCha20-Poly1305 key must be 32 bytes");
-        return new ChaChaKey(key.clone());
+        return new SecretKeySpec(key, "ChaCha20");
     }
 
     static byte[] nonce(long counter) {
@@ -106,7 +112,7 @@ public final class ChaCha20Poly1305 {
     /** Convenience for the handshake: AEAD(key, counter, plaintext, aad) as a new array. */
     public static byte[] seal(byte[] key, long counter, byte[] plaintext, byte[] aad) {
         byte[] out = new byte[plaintext.length + TAG_LEN];
-        ChaChaKey k = (ChaChaKey) key(key);
+        ChaChaKey k = new ChaChaKey(key);
         seal(k, nonce(counter), aad, plaintext, 0, plaintext.length, out, 0);
         k.destroy();
         return out;
@@ -116,7 +122,7 @@ public final class ChaCha20Poly1305 {
     public static byte[] open(byte[] key, long counter, byte[] ciphertext, byte[] aad) {
         if (ciphertext.length < TAG_LEN) return null;
         byte[] out = new byte[ciphertext.length - TAG_LEN];
-        ChaChaKey k = (ChaChaKey) key(key);
+        ChaChaKey k = new ChaChaKey(key);
         int n = open(k, nonce(counter), aad, ciphertext, 0, ciphertext.length, out, 0);
         k.destroy();
         return n < 0 ? null : out;
@@ -188,7 +194,9 @@ public final class ChaCha20Poly1305 {
             mac.updateLengths(aadLen, ctLen);
             mac.finish(e.tag, 0);
             // verify before decrypting: nothing unauthenticated is ever written to out
-            if (!Bytes.constantTimeEquals(e.tag, 0, in, inOff + ctLen, TAG_LEN)) return -1;
+            boolean authentic = Bytes.constantTimeEquals(e.tag, 0, in, inOff + ctLen, TAG_LEN);
+            Arrays.fill(e.tag, (byte) 0);
+            if (!authentic) return -1;
             if (ctLen > 0) e.stream.doFinal(in, inOff, ctLen, out, outOff);
             return ctLen;
         } catch (GeneralSecurityException ex) {
@@ -199,7 +207,7 @@ public final class ChaCha20Poly1305 {
     // ---- keys
 
     private static boolean isDestroyed(SecretKey key) {
-        return key instanceof ChaChaKey c && c.isDestroyed();
+        return key.isDestroyed();
     }
 
     private static SecretKey usable(SecretKey key) {
@@ -207,13 +215,17 @@ public final class ChaCha20Poly1305 {
         return key;
     }
 
-    /** A session key. Unlike SecretKeySpec (whose destroy() throws on JDK 25) it can be wiped. */
-    private static final class ChaChaKey implements SecretKey {
+    /**
+     * A one-call key for the byte[] convenience methods (and XChaCha20Poly1305), wiped right after
+     * use. Unlike SecretKeySpec (whose destroy() throws on JDK 25) it can be destroyed.
+     */
+    static final class ChaChaKey implements SecretKey {
         private final byte[] bytes;
         private volatile boolean destroyed;
 
-        ChaChaKey(byte[] bytes) {
-            this.bytes = bytes;
+        ChaChaKey(byte[] key) {
+            if (key.length != KEY_LEN) throw new IllegalArgumentException("ChaCha20-Poly1305 key must be 32 bytes");
+            this.bytes = key.clone();
         }
 
         @Override

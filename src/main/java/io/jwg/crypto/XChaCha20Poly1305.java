@@ -15,7 +15,7 @@ public final class XChaCha20Poly1305 {
     public static byte[] seal(byte[] key, byte[] nonce24, byte[] plaintext, byte[] aad) {
         long counter = counterOf(nonce24);
         byte[] sub = HChaCha20.derive(key, nonce24);
-        SecretKey k = ChaCha20Poly1305.key(sub);
+        SecretKey k = new ChaCha20Poly1305.ChaChaKey(sub);
         Bytes.wipe(sub);
         try {
             byte[] out = new byte[plaintext.length + ChaCha20Poly1305.TAG_LEN];
@@ -31,7 +31,7 @@ public final class XChaCha20Poly1305 {
         long counter = counterOf(nonce24);
         if (ciphertext.length < ChaCha20Poly1305.TAG_LEN) return null;
         byte[] sub = HChaCha20.derive(key, nonce24);
-        SecretKey k = ChaCha20Poly1305.key(sub);
+        SecretKey k = new ChaCha20Poly1305.ChaChaKey(sub);
         Bytes.wipe(sub);
         try {
             byte[] out = new byte[ciphertext.length - ChaCha20Poly1305.TAG_LEN];
@@ -46,7 +46,7 @@ public final class XChaCha20Poly1305 {
         try {
             k.destroy();
         } catch (javax.security.auth.DestroyFailedException e) {
-            // ChaCha20Poly1305.key() keys support destroy(); nothing else is passed here
+            // ChaChaKey supports destroy(); nothing else is passed here
         }
     }
 

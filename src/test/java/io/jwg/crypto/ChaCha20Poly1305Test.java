@@ -260,16 +260,29 @@ class ChaCha20Poly1305Test {
         assertThat(out).isEqualTo(concat(CT_A5, TAG_A5));
     }
 
+    /** Session keys keep working after a (failed) destroy(): a worker may still be sealing with one. */
     @Test
-    void destroyedKeyCannotSealOrOpen() throws Exception {
+    void sessionKeysAreSecretKeySpecsWhoseDestroyFails() {
         SecretKey k = ChaCha20Poly1305.key(KEY_A5);
         assertThat(k.getEncoded()).isEqualTo(KEY_A5);
         assertThat(k.getFormat()).isEqualTo("RAW");
+        assertThatThrownBy(k::destroy).isInstanceOf(javax.security.auth.DestroyFailedException.class);
+        assertThat(ChaCha20Poly1305.open(k, COUNTER_A5, AAD_A5, concat(CT_A5, TAG_A5), 0, CT_A5.length + 16,
+                new byte[CT_A5.length], 0)).isEqualTo(CT_A5.length);
+    }
+
+    /** A key that says it is destroyed is refused: open fails, seal throws, nothing is written. */
+    @Test
+    void destroyedKeyCannotSealOrOpen() throws Exception {
+        ChaCha20Poly1305.ChaChaKey k = new ChaCha20Poly1305.ChaChaKey(KEY_A5);
         assertThat(k.toString()).doesNotContain(Hex.str(KEY_A5).substring(0, 8));
         byte[] sealed = concat(CT_A5, TAG_A5);
         byte[] out = new byte[sealed.length];
+        assertThat(ChaCha20Poly1305.open(k, COUNTER_A5, AAD_A5, sealed, 0, sealed.length, out, 0)).isEqualTo(PT_A5.length);
+        java.util.Arrays.fill(out, (byte) 0);
         k.destroy();
         assertThat(k.isDestroyed()).isTrue();
+        assertThatThrownBy(k::getEncoded).isInstanceOf(IllegalStateException.class);
         assertThat(ChaCha20Poly1305.open(k, COUNTER_A5, AAD_A5, sealed, 0, sealed.length, out, 0)).isEqualTo(-1);
         assertThatThrownBy(() -> ChaCha20Poly1305.seal(k, 1, null, PT_A5, 0, 10, out, 0)).isInstanceOf(IllegalStateException.class);
         assertThat(out).containsOnly(0);
