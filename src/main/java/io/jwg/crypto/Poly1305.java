@@ -19,9 +19,16 @@ final class Poly1305 {
     private static final long M26 = 0x3ffffff;
 
     private long r0, r1, r2, r3, r4, s1, s2, s3, s4;
+    private long u0, u1, u2, u3, u4, t1, t2, t3, t4; // r^2 and 5 * r^2, for two blocks per step
     private long h0, h1, h2, h3, h4;
     private long pad0, pad1, pad2, pad3;
     private final byte[] tail = new byte[16];
+
+    private static final VarHandle LE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private static long le64(byte[] b, int off) {
+        return (long) LE64.get(b, off);
+    }
 
     private static long u32(byte[] b, int off) {
         return (int) LE32.get(b, off) & 0xffffffffL;
@@ -38,6 +45,34 @@ final class Poly1305 {
         s2 = r2 * 5;
         s3 = r3 * 5;
         s4 = r4 * 5;
+        // r^2 mod p, carried to 26-bit limbs (u1 may exceed 2^26 slightly, as h1 does below)
+        long d0 = r0 * r0 + r1 * s4 + r2 * s3 + r3 * s2 + r4 * s1;
+        long d1 = r0 * r1 + r1 * r0 + r2 * s4 + r3 * s3 + r4 * s2;
+        long d2 = r0 * r2 + r1 * r1 + r2 * r0 + r3 * s4 + r4 * s3;
+        long d3 = r0 * r3 + r1 * r2 + r2 * r1 + r3 * r0 + r4 * s4;
+        long d4 = r0 * r4 + r1 * r3 + r2 * r2 + r3 * r1 + r4 * r0;
+        long c = d0 >>> 26;
+        u0 = d0 & M26;
+        d1 += c;
+        c = d1 >>> 26;
+        u1 = d1 & M26;
+        d2 += c;
+        c = d2 >>> 26;
+        u2 = d2 & M26;
+        d3 += c;
+        c = d3 >>> 26;
+        u3 = d3 & M26;
+        d4 += c;
+        c = d4 >>> 26;
+        u4 = d4 & M26;
+        u0 += c * 5;
+        c = u0 >>> 26;
+        u0 &= M26;
+        u1 += c;
+        t1 = u1 * 5;
+        t2 = u2 * 5;
+        t3 = u3 * 5;
+        t4 = u4 * 5;
         h0 = h1 = h2 = h3 = h4 = 0;
         pad0 = u32(key, off + 16);
         pad1 = u32(key, off + 20);
@@ -98,12 +133,59 @@ final class Poly1305 {
         final long s1 = this.s1, s2 = this.s2, s3 = this.s3, s4 = this.s4;
         long h0 = this.h0, h1 = this.h1, h2 = this.h2, h3 = this.h3, h4 = this.h4;
         java.util.Objects.checkFromIndexSize(off, len, m.length);
+        if (len >= 32) {
+            // two blocks per step: h = (h + m1) * r^2 + m2 * r, one carry chain for both (more
+            // independent multiplications, half the serial carries). Every limb product is below
+            // 2^56, so the ten-term sums stay below 2^60.
+            final long u0 = this.u0, u1 = this.u1, u2 = this.u2, u3 = this.u3, u4 = this.u4;
+            final long t1 = this.t1, t2 = this.t2, t3 = this.t3, t4 = this.t4;
+            for (int end = off + (len & ~31); off < end; off += 32) {
+                long x0 = le64(m, off), x1 = le64(m, off + 8), y0 = le64(m, off + 16), y1 = le64(m, off + 24);
+                long a0 = h0 + (x0 & M26);
+                long a1 = h1 + ((x0 >>> 26) & M26);
+                long a2 = h2 + (((x0 >>> 52) | (x1 << 12)) & M26);
+                long a3 = h3 + ((x1 >>> 14) & M26);
+                long a4 = h4 + ((x1 >>> 40) | hibit);
+                long b0 = y0 & M26;
+                long b1 = (y0 >>> 26) & M26;
+                long b2 = ((y0 >>> 52) | (y1 << 12)) & M26;
+                long b3 = (y1 >>> 14) & M26;
+                long b4 = (y1 >>> 40) | hibit;
+
+                long d0 = a0 * u0 + a1 * t4 + a2 * t3 + a3 * t2 + a4 * t1 + b0 * r0 + b1 * s4 + b2 * s3 + b3 * s2 + b4 * s1;
+                long d1 = a0 * u1 + a1 * u0 + a2 * t4 + a3 * t3 + a4 * t2 + b0 * r1 + b1 * r0 + b2 * s4 + b3 * s3 + b4 * s2;
+                long d2 = a0 * u2 + a1 * u1 + a2 * u0 + a3 * t4 + a4 * t3 + b0 * r2 + b1 * r1 + b2 * r0 + b3 * s4 + b4 * s3;
+                long d3 = a0 * u3 + a1 * u2 + a2 * u1 + a3 * u0 + a4 * t4 + b0 * r3 + b1 * r2 + b2 * r1 + b3 * r0 + b4 * s4;
+                long d4 = a0 * u4 + a1 * u3 + a2 * u2 + a3 * u1 + a4 * u0 + b0 * r4 + b1 * r3 + b2 * r2 + b3 * r1 + b4 * r0;
+
+                long c = d0 >>> 26;
+                h0 = d0 & M26;
+                d1 += c;
+                c = d1 >>> 26;
+                h1 = d1 & M26;
+                d2 += c;
+                c = d2 >>> 26;
+                h2 = d2 & M26;
+                d3 += c;
+                c = d3 >>> 26;
+                h3 = d3 & M26;
+                d4 += c;
+                c = d4 >>> 26;
+                h4 = d4 & M26;
+                h0 += c * 5;
+                c = h0 >>> 26;
+                h0 &= M26;
+                h1 += c;
+            }
+            len &= 31;
+        }
         for (int end = off + len; off < end; off += 16) {
-            h0 += u32(m, off) & M26;
-            h1 += (u32(m, off + 3) >>> 2) & M26;
-            h2 += (u32(m, off + 6) >>> 4) & M26;
-            h3 += (u32(m, off + 9) >>> 6) & M26;
-            h4 += (u32(m, off + 12) >>> 8) | hibit;
+            long x0 = le64(m, off), x1 = le64(m, off + 8);
+            h0 += x0 & M26;
+            h1 += (x0 >>> 26) & M26;
+            h2 += ((x0 >>> 52) | (x1 << 12)) & M26;
+            h3 += (x1 >>> 14) & M26;
+            h4 += (x1 >>> 40) | hibit;
 
             long d0 = h0 * r0 + h1 * s4 + h2 * s3 + h3 * s2 + h4 * s1;
             long d1 = h0 * r1 + h1 * r0 + h2 * s4 + h3 * s3 + h4 * s2;
@@ -201,6 +283,8 @@ final class Poly1305 {
 
         this.r0 = this.r1 = this.r2 = this.r3 = this.r4 = 0;
         this.s1 = this.s2 = this.s3 = this.s4 = 0;
+        this.u0 = this.u1 = this.u2 = this.u3 = this.u4 = 0;
+        this.t1 = this.t2 = this.t3 = this.t4 = 0;
         this.h0 = this.h1 = this.h2 = this.h3 = this.h4 = 0;
         this.pad0 = this.pad1 = this.pad2 = this.pad3 = 0;
         java.util.Arrays.fill(tail, (byte) 0);
