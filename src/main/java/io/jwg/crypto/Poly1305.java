@@ -6,8 +6,9 @@ import java.nio.ByteOrder;
 
 /**
  * Poly1305 (RFC 8439 section 2.5) with five 26-bit limbs in longs, after poly1305-donna-32: every
- * product fits in 64 bits, so the block function is 25 multiplications and no branches. Used by
- * {@link ChaCha20Poly1305}; not thread-safe (one instance per computation).
+ * product fits in 64 bits, so a block is 25 multiplications and no branches; long inputs go two
+ * blocks per step with r^2. Used by {@link ChaCha20Poly1305}; not thread-safe (one instance per
+ * computation, reused per thread by the AEAD).
  *
  * <p>Only what the AEAD needs is offered: whole 16-byte blocks, a final block zero-padded to 16
  * bytes (still counted as a full block, as the AEAD construction pads), and the tag.
@@ -16,6 +17,7 @@ final class Poly1305 {
     static final int KEY_LEN = 32;
     static final int TAG_LEN = 16;
     private static final VarHandle LE32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long M26 = 0x3ffffff;
 
     private long r0, r1, r2, r3, r4, s1, s2, s3, s4;
@@ -23,8 +25,6 @@ final class Poly1305 {
     private long h0, h1, h2, h3, h4;
     private long pad0, pad1, pad2, pad3;
     private final byte[] tail = new byte[16];
-
-    private static final VarHandle LE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private static long le64(byte[] b, int off) {
         return (long) LE64.get(b, off);
