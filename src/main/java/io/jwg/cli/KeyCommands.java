@@ -80,8 +80,7 @@ final class KeyCommands {
         }
         String s = new String(text, StandardCharsets.ISO_8859_1);
         java.util.Arrays.fill(text, (byte) 0);
-        if (s.isEmpty() || isSpace(s.charAt(0))) throw new IllegalArgumentException(BAD_KEY);
-        try {
+        try { // 44 characters exactly, so Key.fromBase64's strip() cannot make a bad key acceptable
             return Key.fromBase64(s);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(BAD_KEY);

@@ -15,8 +15,9 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * The handshake's BLAKE2s uses: HASH(32 || 32) (mixHash), HMAC (inside every KDF), KDF2, and the
- * 16-byte keyed MAC over a 116-byte initiation (mac1); ours against Bouncy Castle's Blake2sDigest.
- * scripts/jmh Blake2sBench
+ * 16-byte keyed MAC over a 116-byte initiation (mac1). "our*" go through io.jwg.crypto (Bouncy
+ * Castle inside), "bc*" use Blake2sDigest directly; an own BLAKE2s was measured against these and
+ * not kept (docs/crypto.md). scripts/jmh Blake2sBench
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -39,7 +40,7 @@ public class Blake2sBench {
         return Blake2s.hash(a, b);
     }
 
-    /** Bouncy Castle's digest used directly, with a fresh digest object (what Blake2s did before). */
+    /** Bouncy Castle's digest used directly, with a fresh digest object and a reused output array. */
     @Benchmark
     public byte[] bcHash32x2() {
         Blake2sDigest d = new Blake2sDigest(256);
@@ -54,7 +55,7 @@ public class Blake2sBench {
         return Blake2s.hmac(key, a);
     }
 
-    /** HMAC over Bouncy Castle digests, as Blake2s.hmac did before it had its own BLAKE2s. */
+    /** HMAC written out over Bouncy Castle digests, without the key-length handling and wiping. */
     @Benchmark
     public byte[] bcHmac32() {
         byte[] pad = new byte[64];
