@@ -102,7 +102,7 @@ final class PacketRing {
         long c = claimed.get();
         long p = published.get();
         if (c == p || !claimed.compareAndSet(c, p)) return false;
-        for (long s = c; s < p; s++) stage.process(slots[(int) (s & mask)]);
+        for (long s = c; s < p; s++) processSafely(slots[(int) (s & mask)]);
         for (long s = c; s < p; s++) done.set((int) (s & mask), 1);
         drain();
         return true;
@@ -130,9 +130,18 @@ final class PacketRing {
             idle = 0;
             int n = (int) Math.min(p - c, MAX_CLAIM);
             if (!claimed.compareAndSet(c, c + n)) continue;
-            for (int i = 0; i < n; i++) stage.process(slots[(int) ((c + i) & mask)]);
+            for (int i = 0; i < n; i++) processSafely(slots[(int) ((c + i) & mask)]);
             for (int i = 0; i < n; i++) done.set((int) ((c + i) & mask), 1);
             drain();
+        }
+    }
+
+    /** A packet whose processing fails is dropped; the worker, and the ring, go on. */
+    private void processSafely(Packet p) {
+        try {
+            stage.process(p);
+        } catch (RuntimeException e) {
+            p.status = Packet.DROP;
         }
     }
 
