@@ -155,6 +155,8 @@ final class PacketRing {
                     while (n < MAX_WRITE && w + n < published.get() && done.get((int) ((w + n) & mask)) == 1) n++;
                     try {
                         stage.write(slots, mask, w, n);
+                    } catch (RuntimeException e) {
+                        // these packets are lost; the ring goes on
                     } finally {
                         for (int i = 0; i < n; i++) {
                             slots[(int) ((w + i) & mask)].reset();
