@@ -431,11 +431,14 @@ public final class Device implements Closeable {
             return;
         }
         Keypair kp = peer.tunnel.sendingKeypair();
-        long counter = kp == null ? -1 : kp.nextCounter();
         Endpoint ep = peer.endpoint();
-        if (counter < 0 || ep == null) {
+        boolean ready = kp != null && ep != null;
+        long counter = ready && !peer.hasStaged() ? kp.nextCounter() : -1;
+        if (counter < 0) {
+            // no session yet, or packets already waiting for one: queue behind them so order is kept
             if (peer.stage(Arrays.copyOfRange(b, ip, ip + n))) drop(DropReason.NO_KEYPAIR, peer);
-            requestHandshake(peer);
+            if (ready && peer.tunnel.sendingKeypair() != null) requestFlush(peer);
+            else requestHandshake(peer);
             return;
         }
         p.peer = peer;
@@ -578,7 +581,7 @@ public final class Device implements Closeable {
             }
             peer.rxBytes.addAndGet(d.length);
             p.peer = peer;
-            if (peer.tunnel.packetReceived(kp, n > 0)) control.add(() -> flushStaged(peer));
+            if (peer.tunnel.packetReceived(kp, n > 0)) requestFlush(peer);
             if (n == 0) {
                 p.status = Packet.KEEPALIVE;
                 return;
@@ -808,12 +811,22 @@ public final class Device implements Closeable {
     /** Sends staged packets with the current keypair (on the control thread). */
     private void flushStaged(Peer peer) {
         byte[] pkt;
-        while ((pkt = peer.unstage()) != null) {
+        while ((pkt = peer.firstStaged()) != null) {
             if (!sealAndSend(peer, pkt, pkt.length)) {
-                peer.restage(pkt);
                 requestHandshake(peer);
                 return;
             }
+            peer.removeFirstStaged(pkt); // only now: until then new packets queue behind it
+        }
+    }
+
+    /** Queues one flush of the peer's staged packets on the control thread (at most one pending). */
+    private void requestFlush(Peer peer) {
+        if (peer.flushQueued.compareAndSet(false, true)) {
+            control.add(() -> {
+                peer.flushQueued.set(false);
+                flushStaged(peer);
+            });
         }
     }
 

@@ -102,32 +102,39 @@ public final class Peer {
         return tunnel.lastHandshakeWallNanos();
     }
 
+    /** Packets staged, readable without the lock (the data path checks it for every packet). */
+    private volatile int stagedCount;
+    /** A flush of the staged packets is queued on the control thread. */
+    final java.util.concurrent.atomic.AtomicBoolean flushQueued = new java.util.concurrent.atomic.AtomicBoolean();
+
     /** Stages a packet; returns true if the oldest staged packet had to be dropped to make room. */
     boolean stage(byte[] packet) {
         synchronized (staged) {
             boolean full = staged.size() >= MAX_STAGED;
             if (full) staged.pollFirst();
             staged.addLast(packet);
+            stagedCount = staged.size();
             return full;
         }
     }
 
-    byte[] unstage() {
+    /** The oldest staged packet, left in place (removed with {@link #removeFirstStaged} once sent). */
+    byte[] firstStaged() {
         synchronized (staged) {
-            return staged.pollFirst();
+            return staged.peekFirst();
         }
     }
 
-    void restage(byte[] packet) {
+    void removeFirstStaged(byte[] packet) {
         synchronized (staged) {
-            staged.addFirst(packet);
+            if (staged.peekFirst() == packet) staged.pollFirst();
+            stagedCount = staged.size();
         }
     }
 
+    /** True while packets wait for a session; new packets then queue behind them, keeping order. */
     boolean hasStaged() {
-        synchronized (staged) {
-            return !staged.isEmpty();
-        }
+        return stagedCount > 0;
     }
 
     /** Discards the staged packets; returns how many there were. */
@@ -135,6 +142,7 @@ public final class Peer {
         synchronized (staged) {
             int n = staged.size();
             staged.clear();
+            stagedCount = 0;
             return n;
         }
     }
