@@ -1,0 +1,79 @@
+package io.jwg.security;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.jwg.config.Config;
+import io.jwg.config.ConfigException;
+import io.jwg.config.PeerConfig;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * Fuzzes the wg-quick config parser, {@link Config#parse(String, String)}: any text gives a Config
+ * or a {@link ConfigException}, never another exception. Beyond that: a parsed config writes back
+ * ({@link Config#toWgQuickText()}) to text that parses to an equal config; {@code toString()} of
+ * the config and its parts never shows the private or a pre-shared key; an error message never
+ * quotes the value of a PrivateKey or PresharedKey line. Seeds:
+ * src/test/resources/io/jwg/security/ConfigParseFuzzTestInputs/parse/.
+ */
+class ConfigParseFuzzTest {
+    @BeforeAll
+    static void java25() {
+        JazzerJava25.install();
+    }
+
+    @FuzzTest(maxDuration = "45s")
+    void parse(byte[] data) {
+        check(new String(data, StandardCharsets.UTF_8));
+    }
+
+    static void check(String text) {
+        Config c;
+        try {
+            c = Config.parse(text, "fuzz.conf");
+        } catch (ConfigException e) {
+            for (String secret : secretValues(text)) {
+                if (e.getMessage().contains(secret)) throw new AssertionError("error message quotes key material: " + e.getMessage());
+            }
+            return;
+        }
+        String written = c.toWgQuickText();
+        Config again;
+        try {
+            again = Config.parse(written, "written.conf");
+        } catch (ConfigException e) {
+            throw new AssertionError("toWgQuickText() of a parsed config does not parse: " + e.getMessage() + "\n" + written, e);
+        }
+        if (!again.equals(c)) throw new AssertionError("round trip changed the config:\n" + written + "\n" + again.toWgQuickText());
+        String priv = c.interfaceConfig().privateKey().toBase64();
+        List<String> shown = new ArrayList<>(List.of(c.toString(), c.interfaceConfig().toString()));
+        for (PeerConfig p : c.peers()) shown.add(p.toString());
+        for (String s : shown) {
+            if (s.contains(priv)) throw new AssertionError("toString shows the private key: " + s);
+            for (PeerConfig p : c.peers()) {
+                p.presharedKey().ifPresent(k -> {
+                    if (s.contains(k.toBase64())) throw new AssertionError("toString shows a pre-shared key: " + s);
+                });
+            }
+        }
+    }
+
+    /** The values of PrivateKey / PresharedKey lines, as they may be written (16+ characters). */
+    static List<String> secretValues(String text) {
+        List<String> out = new ArrayList<>();
+        for (String line : text.split("\n", -1)) {
+            int eq = line.indexOf('=');
+            if (eq < 0) continue;
+            String key = line.substring(0, eq).strip().toLowerCase(Locale.ROOT);
+            if (!key.equals("privatekey") && !key.equals("presharedkey")) continue;
+            String value = line.substring(eq + 1);
+            int hash = value.indexOf('#');
+            if (hash >= 0) value = value.substring(0, hash);
+            value = value.replaceAll("\\s+", "");
+            if (value.length() >= 16) out.add(value);
+        }
+        return out;
+    }
+}
