@@ -161,7 +161,7 @@ final class LiveTunnel implements AutoCloseable {
         Capture(Netns ns, String ifname, String filter, Path file) throws IOException {
             this.file = file;
             this.log = file.resolveSibling(file.getFileName() + ".log");
-            process = ns.start(List.of("tcpdump", "-i", ifname, "-n", "-U", "-s", "2048", "-w", file.toString(), filter), log);
+            process = ns.start(List.of("tcpdump", "-i", ifname, "-n", "-U", "--immediate-mode", "-s", "2048", "-w", file.toString(), filter), log);
             Netns.waitFor(Duration.ofSeconds(10), "tcpdump listening on " + ifname, () -> {
                 try {
                     return Files.exists(log) && Files.readString(log).contains("listening on");
@@ -215,6 +215,12 @@ final class LiveTunnel implements AutoCloseable {
 
     @Override
     public void close() {
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) Files.deleteIfExists(f);
+            Files.deleteIfExists(dir);
+        } catch (IOException ignored) {
+            // a temporary directory; best effort
+        }
         atk.close();
         cli.close();
         srv.close();
