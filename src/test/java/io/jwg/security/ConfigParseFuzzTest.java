@@ -60,20 +60,30 @@ class ConfigParseFuzzTest {
         }
     }
 
-    /** The values of PrivateKey / PresharedKey lines, as they may be written (16+ characters). */
+    /**
+     * The values written after {@code PrivateKey =} or {@code PresharedKey =} anywhere on a line (also
+     * on a malformed one, e.g. after a section header), 16+ characters, whitespace removed. A value
+     * that also occurs on a line that names no key is left out: an error may quote that other line
+     * (a Table value the fuzzer filled with the key's text is not a leak of the key).
+     */
     static List<String> secretValues(String text) {
         List<String> out = new ArrayList<>();
+        List<String> otherLines = new ArrayList<>();
         for (String line : text.split("\n", -1)) {
-            int eq = line.indexOf('=');
-            if (eq < 0) continue;
-            String key = line.substring(0, eq).strip().toLowerCase(Locale.ROOT);
-            if (!key.equals("privatekey") && !key.equals("presharedkey")) continue;
+            String lower = line.toLowerCase(Locale.ROOT);
+            int at = Math.max(lower.indexOf("privatekey"), lower.indexOf("presharedkey"));
+            int eq = at < 0 ? -1 : line.indexOf('=', at);
+            if (eq < 0) {
+                otherLines.add(line.replaceAll("\\s+", ""));
+                continue;
+            }
             String value = line.substring(eq + 1);
             int hash = value.indexOf('#');
             if (hash >= 0) value = value.substring(0, hash);
             value = value.replaceAll("\\s+", "");
             if (value.length() >= 16) out.add(value);
         }
+        out.removeIf(v -> otherLines.stream().anyMatch(l -> l.contains(v)));
         return out;
     }
 }

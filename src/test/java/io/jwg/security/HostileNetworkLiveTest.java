@@ -218,7 +218,8 @@ class HostileNetworkLiveTest {
         Netns.waitFor(Duration.ofSeconds(10), "iperf3 server", () -> t.srv.exec("ss", "-ltn").output().contains(":5201"));
         assertThat(t.ping(1)).isTrue();
         iperf(3); // warm-up: the first seconds run jwg's data path interpreted, then C1, then C2
-        double unloaded = iperf(6);
+        // the better of two runs: a baseline that came out low would make the 80% criterion lax
+        double unloaded = Math.max(iperf(5), iperf(5));
         long handshakeBefore = t.latestHandshake(t.srv, t.serverIf);
         int responsesBefore = count(Files.readString(t.serverLog), "handshake response sent");
         long rssBefore = LiveTunnel.rssKib(t.server);
@@ -226,9 +227,10 @@ class HostileNetworkLiveTest {
         Flood flood = new Flood(attackerSocket(), t.serverKey.publicKey());
         LiveTunnel.Capture cookies = new LiveTunnel.Capture(t.atk, t.srvAtk.ifB(),
                 "udp and src host " + LiveTunnel.SRV_ATK + " and udp[8] = 3", dir.resolve("atk-rx-cookies.pcap"));
-        List<Long> rss = new ArrayList<>();
+        List<Long> rss = new java.util.concurrent.CopyOnWriteArrayList<>();
         Map<String, Long> ticks0, ticks1;
         double loaded;
+        String profile;
         long floodStart = System.nanoTime();
         flood.start(12_000, Duration.ofSeconds(18));
         try {
@@ -249,7 +251,8 @@ class HostileNetworkLiveTest {
             double wall = (System.nanoTime() - w0) / 1e9;
             ticks1 = LiveTunnel.threadTicks(t.server);
             sampler.interrupt();
-            report(ticks0, ticks1, wall);
+            sampler.join(2000);
+            profile = report(ticks0, ticks1, wall);
         } finally {
             flood.stopAndJoin();
         }
@@ -273,8 +276,12 @@ class HostileNetworkLiveTest {
         assertThat(t.wg(t.srv, "show", t.serverIf, "peers").strip()).isEqualTo(t.clientKey.publicKey().toBase64());
         assertThat(t.latestHandshake(t.srv, t.serverIf)).as("no handshake during the flood").isEqualTo(handshakeBefore);
         assertThat(count(Files.readString(t.serverLog), "handshake response sent")).as("handshake responses").isEqualTo(responsesBefore);
-        assertThat(rssMax - rssBefore).as("server RSS growth under flood (KiB)").isLessThan(256 * 1024);
-        assertThat(ratio).as("throughput under flood / unloaded (%.0f / %.0f Mbit/s)", loaded / 1e6, unloaded / 1e6).isGreaterThanOrEqualTo(0.8);
+        assertThat(rssMax - rssBefore).as("server RSS growth under flood (KiB)").isLessThan(128 * 1024);
+        int half = rss.size() / 2;
+        long firstHalf = rss.subList(0, Math.max(1, half)).stream().mapToLong(Long::longValue).max().orElse(0);
+        assertThat(rssMax - firstHalf).as("server RSS still growing late in the flood (KiB): %s", rss).isLessThan(32 * 1024);
+        assertThat(ratio).as("throughput under flood / unloaded (%.0f / %.0f Mbit/s); %s", loaded / 1e6, unloaded / 1e6, profile)
+                .isGreaterThanOrEqualTo(0.8);
         assertThat(t.ping(2)).isTrue();
     }
 
@@ -285,7 +292,7 @@ class HostileNetworkLiveTest {
     }
 
     /** Prints each server thread's CPU use while iperf3 ran under the flood (the profile asked for when it is slow). */
-    static void report(Map<String, Long> before, Map<String, Long> after, double wallSeconds) {
+    static String report(Map<String, Long> before, Map<String, Long> after, double wallSeconds) {
         StringBuilder sb = new StringBuilder("FLOOD: server threads' CPU during the loaded iperf3 run:");
         after.entrySet().stream()
                 .map(e -> Map.entry(e.getKey(), (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / 100.0 / wallSeconds))
@@ -293,6 +300,7 @@ class HostileNetworkLiveTest {
                 .sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
                 .forEach(e -> sb.append(String.format(" %s %.0f%%", e.getKey(), 100 * e.getValue())));
         System.out.println(sb);
+        return sb.toString();
     }
 
     static int count(String s, String what) {
