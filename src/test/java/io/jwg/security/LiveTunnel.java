@@ -134,8 +134,12 @@ final class LiveTunnel implements AutoCloseable {
 
     /** CPU ticks (utime + stime) of each thread of a process, by thread name (summed over equal names). */
     static Map<String, Long> threadTicks(Process p) {
+        return threadTicks(p.pid());
+    }
+
+    static Map<String, Long> threadTicks(long pid) {
         Map<String, Long> out = new LinkedHashMap<>();
-        Path task = Path.of("/proc", Long.toString(p.pid()), "task");
+        Path task = Path.of("/proc", Long.toString(pid), "task");
         try (var tids = Files.list(task)) {
             for (Path t : tids.toList()) {
                 try {
@@ -151,6 +155,18 @@ final class LiveTunnel implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         return out;
+    }
+
+    /** Busy and total CPU ticks of the whole machine (all cores), from /proc/stat. */
+    static long[] systemTicks() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+            long total = 0, idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+            for (int i = 1; i < f.length && i <= 8; i++) total += Long.parseLong(f[i]);
+            return new long[] {total - idle, total};
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A tcpdump writing a pcap file inside a namespace; {@link #stop()} returns the UDP payloads seen. */
