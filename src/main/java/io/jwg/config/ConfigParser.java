@@ -313,6 +313,14 @@ final class ConfigParser {
     }
 
     private ConfigException error(int line, String reason) {
-        return new ConfigException(source, line, reason);
+        return new ConfigException(source, line, KEY_LIKE.matcher(reason).replaceAll("(hidden: looks like a key)"));
     }
+
+    /**
+     * A standalone base64 token shaped like a 32-byte key (43 characters, the last one of the 16 that
+     * can end 32 bytes, then '=' or the end of the token). Errors quote values, and a value can hold
+     * a key that belongs to another line: "ListenPort = 51820\rPrivateKey = ..." with old Mac line
+     * ends, or two lines run together.
+     */
+    private static final Pattern KEY_LIKE = Pattern.compile("(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048](=|(?![A-Za-z0-9+/]))");
 }

@@ -113,7 +113,14 @@ class SecretsTest {
                 // quoted in "unknown section `[Interface]PrivateKey=...'"
                 "[Interface] PrivateKey = " + PRIVATE.toBase64() + "\n",
                 "[Interface PrivateKey = " + PRIVATE.toBase64() + "\n",
-                "[Peer]PresharedKey=" + PSK.toBase64() + "\n")) {
+                "[Peer]PresharedKey=" + PSK.toBase64() + "\n",
+                // regression (found by ConfigParseFuzzTest): a value quoted in an error held a key of a
+                // joined line (CR-only line ends, or two lines run together)
+                "[Interface]\rListenPort = 51820\rPrivateKey = " + PRIVATE.toBase64() + "\r",
+                "[Interface]\nListenPort = 51820\rPrivateKey = " + PRIVATE.toBase64() + "\n",
+                "[Interface]\nPrivateKey = " + PRIVATE.toBase64() + "\nTable = 12 PrivateKey = " + PRIVATE.toBase64() + "\n",
+                "[Interface]\nPrivateKey = " + PRIVATE.toBase64() + "\n[Peer]\nPublicKey = " + PEER.toBase64()
+                        + "\nEndpoint = 192.0.2.1:1 PresharedKey = " + PSK.toBase64() + "\n")) {
             try {
                 Config.parse(text, "t.conf");
                 throw new AssertionError("should not parse: " + text);
