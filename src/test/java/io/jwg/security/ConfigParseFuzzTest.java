@@ -60,9 +60,19 @@ class ConfigParseFuzzTest {
         }
     }
 
+    static boolean isKey(String s) {
+        try {
+            io.jwg.crypto.Key.fromBase64(s);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /**
-     * The values written after {@code PrivateKey =} or {@code PresharedKey =} anywhere on a line (also
-     * on a malformed one, e.g. after a section header), 16+ characters, whitespace removed. A value
+     * The keys written after {@code PrivateKey =} or {@code PresharedKey =} anywhere on a line (also
+     * on a malformed one, e.g. after a section header), whitespace removed; only well-formed keys
+     * (a mangled value that is no longer a key may be quoted). A value
      * that also occurs on a line that names no key is left out: an error may quote that other line
      * (a Table value the fuzzer filled with the key's text is not a leak of the key).
      */
@@ -81,7 +91,7 @@ class ConfigParseFuzzTest {
             int hash = value.indexOf('#');
             if (hash >= 0) value = value.substring(0, hash);
             value = value.replaceAll("\\s+", "");
-            if (value.length() >= 16) out.add(value);
+            if (isKey(value)) out.add(value);
         }
         out.removeIf(v -> otherLines.stream().anyMatch(l -> l.contains(v)));
         return out;
