@@ -317,10 +317,9 @@ final class ConfigParser {
     }
 
     /**
-     * A standalone base64 token shaped like a 32-byte key (43 characters, the last one of the 16 that
-     * can end 32 bytes, then '=' or the end of the token). Errors quote values, and a value can hold
-     * a key that belongs to another line: "ListenPort = 51820\rPrivateKey = ..." with old Mac line
-     * ends, or two lines run together.
+     * A standalone base64 token shaped like a 32-byte key (43 characters, then '=' or the end of the
+     * token). Errors quote values, and a value can hold a key that belongs to another line:
+     * "ListenPort = 51820\rPrivateKey = ..." with old Mac line ends, or two lines run together.
      */
-    private static final Pattern KEY_LIKE = Pattern.compile("(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048](=|(?![A-Za-z0-9+/]))");
+    private static final Pattern KEY_LIKE = Pattern.compile("(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{43}(=|(?![A-Za-z0-9+/]))");
 }
