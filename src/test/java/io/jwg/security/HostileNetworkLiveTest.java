@@ -107,6 +107,7 @@ class HostileNetworkLiveTest {
         String endpoint = t.endpoint(t.srv, t.serverIf);
         assertThat(endpoint).startsWith(LiveTunnel.CLI + ":");
         long[] s0 = t.transfer(t.srv, t.serverIf), c0 = t.transfer(t.cli, t.clientIf);
+        Map<String, Long> drops0 = LiveTunnel.drops(t.serverIf);
 
         LiveTunnel.Capture replies = new LiveTunnel.Capture(t.atk, t.srvAtk.ifB(), "udp and src host " + LiveTunnel.SRV_ATK, dir.resolve("atk-rx-replay.pcap"));
         try (DatagramChannel ch = attackerSocket()) {
@@ -125,6 +126,8 @@ class HostileNetworkLiveTest {
         // the server's rx counts only authenticated datagrams: whatever it gained, the client sent
         assertThat(s1[0] - s0[0]).as("server rx moved by replays").isEqualTo(c1[1] - c0[1]);
         assertThat(t.endpoint(t.srv, t.serverIf)).as("endpoint after replays").isEqualTo(endpoint);
+        Map<String, Long> dropped = LiveTunnel.delta(drops0, LiveTunnel.drops(t.serverIf));
+        assertThat(dropped.get("replay")).as("replays counted as such by jwg: %s", dropped).isGreaterThanOrEqualTo(4L * captured.size());
         assertThat(replies.stop()).as("replies to the replayer").isEmpty();
         assertThat(t.ping(2)).as("tunnel still works").isTrue();
     }
@@ -133,6 +136,7 @@ class HostileNetworkLiveTest {
     @Order(3)
     void randomDatagramsOfEverySizeAndTypeGetSilenceAndTheTunnelKeepsWorking() throws Exception {
         String endpoint = t.endpoint(t.srv, t.serverIf);
+        Map<String, Long> drops0 = LiveTunnel.drops(t.serverIf);
         LiveTunnel.Capture replies = new LiveTunnel.Capture(t.atk, t.srvAtk.ifB(), "udp and src host " + LiveTunnel.SRV_ATK, dir.resolve("atk-rx-random.pcap"));
         Random r = new Random(11);
         int sent = 0;
@@ -169,6 +173,10 @@ class HostileNetworkLiveTest {
         }
         Thread.sleep(500);
         assertThat(replies.stop()).as("replies to %d random datagrams", sent).isEmpty();
+        Map<String, Long> dropped = LiveTunnel.delta(drops0, LiveTunnel.drops(t.serverIf));
+        long total = dropped.values().stream().mapToLong(Long::longValue).sum();
+        System.out.println("RANDOM: " + sent + " datagrams sent, jwg's drop counters moved by " + dropped);
+        assertThat(total).as("random datagrams counted as dropped by jwg: %s", dropped).isGreaterThanOrEqualTo(sent * 9L / 10);
         assertThat(t.endpoint(t.srv, t.serverIf)).isEqualTo(endpoint);
         assertThat(t.ping(2)).as("tunnel still works").isTrue();
         assertThat(t.server.isAlive()).isTrue();
@@ -182,6 +190,7 @@ class HostileNetworkLiveTest {
         assertThat(t.ping(1)).isTrue();
         String endpoint = t.endpoint(t.srv, t.serverIf);
         long[] s0 = t.transfer(t.srv, t.serverIf), c0 = t.transfer(t.cli, t.clientIf);
+        Map<String, Long> drops0 = LiveTunnel.drops(t.serverIf);
         byte[] last = captured.getLast();
         long counter = Messages.getLong(last, Messages.DATA_COUNTER);
         Random r = new Random(5);
@@ -190,9 +199,11 @@ class HostileNetworkLiveTest {
                 byte[] d = last.clone(); // the server's receiver index of the live session
                 // counters ahead of the window (a forged one must not advance it) and garbage ciphertext
                 Messages.putLong(d, Messages.DATA_COUNTER, i < 100 ? counter + 1 + i * 1000L : -1L - i);
-                if (i % 2 == 0) r.nextBytes(java.nio.ByteBuffer.wrap(d, 16, d.length - 16).array());
-                for (int k = 0; k < 4; k++) d[k] = last[k];
-                Messages.putInt(d, Messages.DATA_RECEIVER, Messages.getInt(last, Messages.DATA_RECEIVER));
+                if (i % 2 == 0) { // garbage ciphertext; otherwise the genuine one under a new counter
+                    byte[] junk = new byte[d.length - Messages.DATA_PAYLOAD];
+                    r.nextBytes(junk);
+                    System.arraycopy(junk, 0, d, Messages.DATA_PAYLOAD, junk.length);
+                }
                 ch.send(ByteBuffer.wrap(d), SERVER_FROM_ATTACKER);
             }
         }
@@ -200,6 +211,11 @@ class HostileNetworkLiveTest {
         assertThat(t.endpoint(t.srv, t.serverIf)).isEqualTo(endpoint);
         long[] s1 = t.transfer(t.srv, t.serverIf), c1 = t.transfer(t.cli, t.clientIf);
         assertThat(s1[0] - s0[0]).isEqualTo(c1[1] - c0[1]);
+        Map<String, Long> dropped = LiveTunnel.delta(drops0, LiveTunnel.drops(t.serverIf));
+        // authentication (bad tag), replay (counter past the limit), or unknown_peer if the session
+        // captured in test 2 has been replaced meanwhile
+        assertThat(dropped.get("authentication") + dropped.get("replay") + dropped.get("unknown_peer"))
+                .as("forgeries counted by jwg: %s", dropped).isGreaterThanOrEqualTo(200);
         assertThat(t.ping(3)).as("the client's next counters are still accepted").isTrue();
     }
 

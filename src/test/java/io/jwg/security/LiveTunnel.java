@@ -102,6 +102,41 @@ final class LiveTunnel implements AutoCloseable {
         return ns.run(cmd.toArray(String[]::new));
     }
 
+    /**
+     * The interface's drop counters by reason (authentication, replay, unknown_peer, malformed, ...),
+     * from jwg's UAPI extension ({@code get=1} + {@code jwg_extensions=1}, docs/uapi-extensions.md).
+     */
+    static Map<String, Long> drops(String ifname) throws IOException {
+        try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket(ifname)))) {
+            ch.write(ByteBuffer.wrap("get=1\njwg_extensions=1\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            java.io.ByteArrayOutputStream reply = new java.io.ByteArrayOutputStream();
+            ByteBuffer buf = ByteBuffer.allocate(8192);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!reply.toString(java.nio.charset.StandardCharsets.US_ASCII).contains("errno=") || !reply.toString(java.nio.charset.StandardCharsets.US_ASCII).endsWith("\n\n")) {
+                if (System.nanoTime() > deadline) throw new IOException("no complete UAPI reply: " + reply);
+                buf.clear();
+                if (ch.read(buf) < 0) break;
+                reply.write(buf.array(), 0, buf.position());
+            }
+            Map<String, Long> out = new LinkedHashMap<>();
+            for (String line : reply.toString(java.nio.charset.StandardCharsets.US_ASCII).split("\n")) {
+                if (line.startsWith("public_key=")) break; // the device section ends here
+                if (line.startsWith("jwg_drop_")) {
+                    int eq = line.indexOf('=');
+                    out.put(line.substring("jwg_drop_".length(), eq), Long.parseLong(line.substring(eq + 1)));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Per-reason increase from {@code before} to {@code after}. */
+    static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> d = new LinkedHashMap<>();
+        after.forEach((k, v) -> d.put(k, v - before.getOrDefault(k, 0L)));
+        return d;
+    }
+
     /** {rx, tx} of the only peer, from {@code wg show IF transfer}. */
     long[] transfer(Netns ns, String ifname) {
         String[] f = wg(ns, "show", ifname, "transfer").strip().split("\\s+");
