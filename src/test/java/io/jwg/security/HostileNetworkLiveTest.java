@@ -328,6 +328,9 @@ class HostileNetworkLiveTest {
 
         assertThat(flood.sent.get() / floodSeconds).as("flood rate (initiations/s)").isGreaterThanOrEqualTo(10_000);
         assertThat(replies).as("cookie replies on the attacker's link").isNotEmpty();
+        // no amplification: a spoofed flood reflects fewer bytes (and no more datagrams) than it sends
+        assertThat((long) replies.size()).isLessThanOrEqualTo(flood.sent.get());
+        assertThat((long) replies.size() * Constants.COOKIE_REPLY_SIZE).isLessThan(flood.sent.get() * Constants.INITIATION_SIZE / 2);
         assertThat(replies).allSatisfy(p -> {
             assertThat(p).hasSize(Constants.COOKIE_REPLY_SIZE);
             assertThat(Messages.typeOf(p, 0, p.length)).isEqualTo(Constants.TYPE_COOKIE_REPLY);
