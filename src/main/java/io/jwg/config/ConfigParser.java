@@ -91,8 +91,19 @@ final class ConfigParser {
             peerKey = null;
             section = Section.PEER;
         } else {
-            throw error(n, "unknown section `" + header + "' (expected [Interface] or [Peer])");
+            throw error(n, "unknown section `" + quotableHeader(header) + "' (expected [Interface] or [Peer])");
         }
+    }
+
+    /**
+     * The header as an error may quote it: a header line can hold a key when a user wrote
+     * {@code [Interface] PrivateKey = ...} on one line, so a long header or one with '=' is cut after
+     * its first ']' (or not shown at all).
+     */
+    private static String quotableHeader(String header) {
+        if (header.length() <= 24 && header.indexOf('=') < 0) return header;
+        int close = header.indexOf(']');
+        return close >= 0 && close < 24 ? header.substring(0, close + 1) + "..." : header.substring(0, 1) + "...";
     }
 
     private void endSection() throws ConfigException {
@@ -302,6 +313,13 @@ final class ConfigParser {
     }
 
     private ConfigException error(int line, String reason) {
-        return new ConfigException(source, line, reason);
+        return new ConfigException(source, line, KEY_LIKE.matcher(reason).replaceAll("(hidden: looks like a key)"));
     }
+
+    /**
+     * A standalone base64 token shaped like a 32-byte key (43 characters, then '=' or the end of the
+     * token). Errors quote values, and a value can hold a key that belongs to another line:
+     * "ListenPort = 51820\rPrivateKey = ..." with old Mac line ends, or two lines run together.
+     */
+    private static final Pattern KEY_LIKE = Pattern.compile("(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{43}(=|(?![A-Za-z0-9+/]))");
 }

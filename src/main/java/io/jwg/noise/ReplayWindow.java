@@ -15,7 +15,7 @@ public final class ReplayWindow {
     /** Cheap pre-check before decrypting: false if the counter is certainly too old or over the limit. */
     public synchronized boolean mayAccept(long counter) {
         if (Long.compareUnsigned(counter, Constants.REJECT_AFTER_MESSAGES) >= 0) return false;
-        return !(Long.compareUnsigned(counter, last) <= 0 && last - counter > WINDOW_SIZE);
+        return !(Long.compareUnsigned(counter, last) <= 0 && Long.compareUnsigned(last - counter, WINDOW_SIZE) > 0);
     }
 
     /**
@@ -30,7 +30,7 @@ public final class ReplayWindow {
             long diff = Math.min(block - current, RING_BLOCKS);
             for (long i = 1; i <= diff; i++) ring[(int) ((current + i) & (RING_BLOCKS - 1))] = 0;
             last = counter;
-        } else if (last - counter > WINDOW_SIZE) {
+        } else if (Long.compareUnsigned(last - counter, WINDOW_SIZE) > 0) { // unsigned: counters are uint64
             return false;
         }
         int idx = (int) (block & (RING_BLOCKS - 1));
