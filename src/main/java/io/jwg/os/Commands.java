@@ -104,7 +104,8 @@ public final class Commands {
         }
     }
 
-    private static CompletableFuture<String> drain(InputStream in) {
+    /** Reads a process stream to its end on a daemon thread (so a full pipe never blocks the process). */
+    static CompletableFuture<String> drain(InputStream in) {
         CompletableFuture<String> f = new CompletableFuture<>();
         Thread.ofPlatform().daemon(true).name("command-output").start(() -> {
             try (in) {

@@ -1,11 +1,8 @@
 package io.jwg.os;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
 
 /**
  * Network configuration through iproute2's {@code ip} command, as wg-quick does it.
@@ -99,7 +95,7 @@ public final class IpCommand {
         OptionalInt mtu = mtuIn(out);
         if (mtu.isEmpty()) {
             throw new IpCommandException(commandLine(List.of("-o", "link", "show", "dev", ifname)), 0,
-                    "no mtu in output: " + oneLine(out));
+                    "no mtu in output: " + Commands.oneLine(out));
         }
         return mtu.getAsInt();
     }
@@ -270,8 +266,8 @@ public final class IpCommand {
         } catch (IOException e) {
             throw new IpCommandException(line, -1, "cannot run 'ip' (is iproute2 installed?): " + e.getMessage());
         }
-        CompletableFuture<String> out = drain(p.getInputStream());
-        CompletableFuture<String> err = drain(p.getErrorStream());
+        CompletableFuture<String> out = Commands.drain(p.getInputStream());
+        CompletableFuture<String> err = Commands.drain(p.getErrorStream());
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -290,22 +286,6 @@ public final class IpCommand {
         }
     }
 
-    private static CompletableFuture<String> drain(InputStream in) {
-        CompletableFuture<String> f = new CompletableFuture<>();
-        Thread.ofPlatform().daemon(true).name("ip-output").start(() -> {
-            try (in) {
-                f.complete(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                f.completeExceptionally(new UncheckedIOException(e));
-            }
-        });
-        return f;
-    }
-
-    static String oneLine(String text) {
-        return text.lines().map(String::strip).filter(l -> !l.isEmpty()).collect(Collectors.joining("; "));
-    }
-
     @Override
     public String toString() {
         return netns == null ? "ip" : "ip -n " + netns;
@@ -319,10 +299,10 @@ public final class IpCommand {
         private final String error;
 
         IpCommandException(String command, int exitCode, String error) {
-            super("'" + command + "' failed: " + (oneLine(error).isEmpty() ? "exit code " + exitCode : oneLine(error)));
+            super("'" + command + "' failed: " + (Commands.oneLine(error).isEmpty() ? "exit code " + exitCode : Commands.oneLine(error)));
             this.command = command;
             this.exitCode = exitCode;
-            this.error = oneLine(error);
+            this.error = Commands.oneLine(error);
         }
 
         /** The command line, e.g. {@code ip link set dev wg0 up}. */

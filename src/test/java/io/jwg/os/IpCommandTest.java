@@ -23,7 +23,7 @@ class IpCommandTest {
         assertThat(IpCommand.mtuIn("default via 10.0.0.1 dev eth0 mtu lock 1280")).hasValue(1280);
         assertThat(IpCommand.mtuIn("10.0.0.1 dev eth0 src 10.0.0.2")).isEmpty();
         assertThat(IpCommand.tokenAfter("10.0.0.1 via 1.2.3.4 dev eth0 src 10.0.0.2", "dev")).isEqualTo("eth0");
-        assertThat(IpCommand.oneLine("RTNETLINK answers: File exists\n\nmore\n")).isEqualTo("RTNETLINK answers: File exists; more");
+        assertThat(Commands.oneLine("RTNETLINK answers: File exists\n\nmore\n")).isEqualTo("RTNETLINK answers: File exists; more");
     }
 
     @BeforeEach
