@@ -5,6 +5,7 @@ import io.jwg.config.IpPrefix;
 import io.jwg.os.Firewall;
 import io.jwg.os.IpCommand;
 import io.jwg.os.Sysctl;
+import io.jwg.os.UndoStack;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -47,7 +48,7 @@ public final class FullTunnel implements Closeable {
         void setFwmark(int mark) throws IOException;
     }
 
-    private final List<Runnable> undo = new ArrayList<>();
+    private final UndoStack undo = new UndoStack("full tunnel");
     private long table;
     private boolean closed;
 
@@ -209,13 +210,6 @@ public final class FullTunnel implements Closeable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        for (int i = undo.size() - 1; i >= 0; i--) {
-            try {
-                undo.get(i).run();
-            } catch (RuntimeException e) {
-                log.warn("full tunnel teardown step failed: {}", e.toString());
-            }
-        }
-        undo.clear();
+        undo.runAll();
     }
 }

@@ -5,6 +5,7 @@ import io.jwg.config.IpPrefix;
 import io.jwg.os.Firewall;
 import io.jwg.os.IpCommand;
 import io.jwg.os.Sysctl;
+import io.jwg.os.UndoStack;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ public final class NatGateway implements Closeable {
     /** Prefix of the nftables table, followed by the interface name. */
     public static final String TABLE_PREFIX = "jwg-gw-";
 
-    private final List<Runnable> undo = new ArrayList<>();
+    private final UndoStack undo = new UndoStack("gateway");
     private String uplink;
     private boolean closed;
 
@@ -170,13 +171,6 @@ public final class NatGateway implements Closeable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        for (int i = undo.size() - 1; i >= 0; i--) {
-            try {
-                undo.get(i).run();
-            } catch (RuntimeException e) {
-                log.warn("gateway teardown step failed: {}", e.toString());
-            }
-        }
-        undo.clear();
+        undo.runAll();
     }
 }
