@@ -173,8 +173,8 @@ class InboundDatagramFuzzTest {
         ProtocolWorld w = new ProtocolWorld().complete();
         long created = w.clock.nanos();
         Set<Long> seen = new HashSet<>();
-        // a counter chosen again is sent again as the same bytes (a replay): sealing twice with one
-        // key and nonce would be nonce reuse, which the JDK's cipher refuses
+        // a counter chosen again is sent again as the same bytes (a replay): a real sender never
+        // seals twice with one key and nonce
         Map<Long, byte[]> sent = new HashMap<>();
         boolean any = false;
         long max = 0;

@@ -132,9 +132,8 @@ class SecretsTest {
     }
 
     /**
-     * MAC1/MAC2 checks (the only comparisons of secret-dependent values outside the AEAD, which the
-     * JDK does in constant time) must use the constant-time helpers; a plain Arrays.equals would leak
-     * how many leading bytes of a forged MAC are right.
+     * MAC1/MAC2 checks and the AEAD's Poly1305 tag check must use the constant-time helpers; a plain
+     * Arrays.equals would leak how many leading bytes of a forged MAC or tag are right.
      */
     @Test
     void macsAreComparedInConstantTime() throws IOException {
@@ -159,6 +158,9 @@ class SecretsTest {
             }
         }
         assertThat(methodBody(source("crypto/Key.java"), "equals")).contains("constantTimeEquals");
+        // the AEAD's tag check (our Poly1305 since the JDK's combined cipher was replaced)
+        String aead = source("crypto/ChaCha20Poly1305.java");
+        if (aead.contains("Poly1305 mac")) assertThat(aead).contains("Bytes.constantTimeEquals(e.tag");
         // and behaviour: equal and unequal in any position
         byte[] a = new byte[16], b = new byte[16];
         assertThat(io.jwg.crypto.Bytes.constantTimeEquals(a, 0, b, 0, 16)).isTrue();
