@@ -139,8 +139,11 @@ final class UpCommand implements Callable<Integer> {
         }
         cmd.add(path.toAbsolutePath().toString());
         Path log = RunDir.logFile(name);
+        Files.deleteIfExists(log);
+        Files.createFile(log, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))); // peers and endpoints are private
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (System.nanoTime() < deadline) {
