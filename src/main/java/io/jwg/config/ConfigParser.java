@@ -317,9 +317,10 @@ final class ConfigParser {
     }
 
     /**
-     * A standalone base64 token shaped like a 32-byte key (43 characters, then '=' or the end of the
-     * token). Errors quote values, and a value can hold a key that belongs to another line:
-     * "ListenPort = 51820\rPrivateKey = ..." with old Mac line ends, or two lines run together.
+     * Any base64 run long enough to hold a 32-byte key (43 characters or more, with its padding).
+     * Errors quote values, and a value can hold a key that belongs to another line:
+     * "ListenPort = 51820\rPrivateKey = ..." with old Mac line ends, or two lines run together, with
+     * the key standing alone or glued to other characters (found by ConfigParseFuzzTest).
      */
-    private static final Pattern KEY_LIKE = Pattern.compile("(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{43}(=|(?![A-Za-z0-9+/]))");
+    private static final Pattern KEY_LIKE = Pattern.compile("[A-Za-z0-9+/]{43,}=*");
 }

@@ -441,8 +441,11 @@ class ConfigTest {
         assertThat(error(IFACE + "DNS = fd00::1::53")).isEqualTo("wg0.conf:3: DNS: `fd00::1::53' is not a valid IP address");
         assertThat(error(IFACE + "DNS = fe80::53%eth0"))
                 .isEqualTo("wg0.conf:3: DNS: `fe80::53%eth0': scoped IPv6 DNS servers are not supported");
+        assertThat(error(IFACE + "DNS = " + "a-".repeat(127)))
+                .isEqualTo("wg0.conf:3: DNS: `" + "a-".repeat(127) + "' is neither an IP address nor a valid search domain");
+        // a run of 43+ base64 characters could hold a key from a joined line, so it is never quoted
         assertThat(error(IFACE + "DNS = " + "a".repeat(254)))
-                .isEqualTo("wg0.conf:3: DNS: `" + "a".repeat(254) + "' is neither an IP address nor a valid search domain");
+                .isEqualTo("wg0.conf:3: DNS: `(hidden: looks like a key)' is neither an IP address nor a valid search domain");
         String peer = IFACE + "[Peer]\nPublicKey = " + PUB2 + "\n";
         assertThat(error(peer + "AllowedIPs = 10.0.0.0/8, fd00::/129"))
                 .isEqualTo("wg0.conf:5: AllowedIPs: `fd00::/129': the prefix length must be 0-128 for IPv6");
