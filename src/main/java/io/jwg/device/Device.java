@@ -79,7 +79,6 @@ public final class Device implements Closeable {
     private final Datagram[][] receiveBatches = new Datagram[PacketRing.MAX_CLAIM + 1][];
     private final List<Thread> threads = new ArrayList<>();
     private final int workers;
-    private final String inline;
     private volatile boolean running;
 
     /**
@@ -94,7 +93,6 @@ public final class Device implements Closeable {
         // room for at least a 1500-byte inner packet, so that a later `ip link set mtu 1500` works too
         this.bufferSize = (Math.max(mtu, 1500) + Constants.TRANSPORT_OVERHEAD + Constants.PADDING_MULTIPLE + 63) & ~63;
         this.workers = Integer.getInteger("jwg.workers", Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
-        this.inline = System.getProperty("jwg.inline", "never");
         setPrivateKey(privateKey);
         outbound = new PacketRing(RING_SIZE, bufferSize, workers, new OutboundStage());
         inbound = new PacketRing(RING_SIZE, bufferSize, workers, new InboundStage());
@@ -409,7 +407,7 @@ public final class Device implements Closeable {
                 return;
             }
             outbound.publish(got);
-            if (workers == 0 || inline.equals("always")) outbound.processInline();
+            if (workers == 0) outbound.processInline(); // no workers: the reader does the crypto itself
         }
     }
 
@@ -528,7 +526,7 @@ public final class Device implements Closeable {
             if (n < 0) return;
             for (int i = 0; i < n; i++) classify(inbound.slot(seq + i));
             inbound.publish(n);
-            if (workers == 0 || inline.equals("always")) inbound.processInline();
+            if (workers == 0) inbound.processInline();
         }
     }
 

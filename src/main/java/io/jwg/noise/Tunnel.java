@@ -140,11 +140,6 @@ public final class Tunnel {
         return lastHandshakeWallNanos;
     }
 
-    /** Handshake retransmissions since the last new attempt (0 while none is failing). */
-    public synchronized int handshakeAttempts() {
-        return attempts;
-    }
-
     public Keypair currentKeypair() {
         return current;
     }
