@@ -13,6 +13,7 @@ import io.jwg.noise.LocalIdentity;
 import io.jwg.noise.Messages;
 import io.jwg.noise.Responder;
 import io.jwg.noise.Tunnel;
+import io.jwg.tun.PacketBatch;
 import io.jwg.tun.Tun;
 import java.io.Closeable;
 import java.io.IOException;
@@ -371,6 +372,14 @@ public final class Device implements Closeable {
 
     // ================================================================ outbound
 
+    /**
+     * Batches up to this size that find the pipeline idle are processed by the I/O thread that read
+     * them rather than handed to a worker: a lone ping or ACK then crosses no thread (lower latency),
+     * while bulk traffic, which comes in bigger batches, still spreads over the workers.
+     * {@code -Djwg.inline=0} always hands off.
+     */
+    static final int INLINE_MAX = Integer.getInteger("jwg.inline", 2);
+
     /** Most packets taken from the TUN device per wake-up (then sealed and sent as one batch). */
     static final int TUN_BURST = 32;
 
@@ -406,8 +415,8 @@ public final class Device implements Closeable {
                 }
                 return;
             }
-            outbound.publish(got);
-            if (workers == 0) outbound.processInline(); // no workers: the reader does the crypto itself
+            if (workers == 0 || (got <= INLINE_MAX && outbound.idle())) outbound.publishAndProcess(got);
+            else outbound.publish(got);
         }
     }
 
@@ -525,8 +534,8 @@ public final class Device implements Closeable {
             }
             if (n < 0) return;
             for (int i = 0; i < n; i++) classify(inbound.slot(seq + i));
-            inbound.publish(n);
-            if (workers == 0) inbound.processInline();
+            if (workers == 0 || (n <= INLINE_MAX && inbound.idle())) inbound.publishAndProcess(n);
+            else inbound.publish(n);
         }
     }
 
@@ -614,6 +623,9 @@ public final class Device implements Closeable {
             p.status = Packet.WRITE;
         }
 
+        /** Reused for every write run (the ring lets one thread write at a time). */
+        private final PacketBatch toTun = new PacketBatch(PacketRing.MAX_WRITE);
+
         @Override
         public void write(Packet[] ring, int mask, long from, int count) {
             for (int i = 0; i < count; i++) {
@@ -622,11 +634,15 @@ public final class Device implements Closeable {
                 Endpoint src = p.datagram.endpoint;
                 if (src != null && src != p.peer.endpoint() && !src.equals(p.peer.endpoint())) p.peer.setEndpoint(src);
                 if (p.status != Packet.WRITE) continue;
-                try {
-                    tun.write(p.datagram.data, p.datagram.offset + Messages.DATA_PAYLOAD, p.plainLength);
-                } catch (IOException e) {
-                    if (running) log.debug("TUN write failed: {}", e.getMessage());
-                }
+                toTun.add(p.datagram.data, p.datagram.offset + Messages.DATA_PAYLOAD, p.plainLength);
+            }
+            if (toTun.size() == 0) return;
+            try {
+                tun.write(toTun);
+            } catch (IOException e) {
+                if (running) log.debug("TUN write failed: {}", e.getMessage());
+            } finally {
+                toTun.clear();
             }
         }
     }

@@ -25,7 +25,7 @@ final class PacketRing {
     }
 
     static final int MAX_CLAIM = 32;
-    private static final int MAX_WRITE = 64;
+    static final int MAX_WRITE = 64;
     private static final int SPINS = Integer.getInteger("jwg.spins", 200);
 
     private final Packet[] slots;
@@ -78,6 +78,24 @@ final class PacketRing {
 
     long nextSeq() {
         return published.get();
+    }
+
+    /**
+     * True when every published slot has been written: nothing is in flight, so a producer that
+     * processes its next few slots itself ({@link #publishAndProcess}) keeps order and wakes no one.
+     */
+    boolean idle() {
+        return written.get() == published.get();
+    }
+
+    /**
+     * Publishes the next count slots and processes them on the calling thread instead of waking a
+     * worker: for a lone packet on an idle pipeline (a ping, an ACK) the hand-off to another thread
+     * costs more than the crypto. A worker that happens to be awake may still take them.
+     */
+    void publishAndProcess(int count) {
+        published.addAndGet(count);
+        processInline();
     }
 
     /** Publishes the next count slots to the workers. */

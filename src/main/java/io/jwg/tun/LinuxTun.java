@@ -29,6 +29,11 @@ public final class LinuxTun implements Tun {
     static final short IFF_TUN = 0x0001;
     static final short IFF_NO_PI = 0x1000;
     static final short IFF_TUN_EXCL = (short) 0x8000;
+    static final short IFF_VNET_HDR = 0x4000;
+    static final long TUNSETOFFLOAD = 0x400454d0L; // _IOW('T', 208, unsigned int)
+    static final int TUN_F_CSUM = 0x01;
+    static final int TUN_F_TSO4 = 0x02;
+    static final int TUN_F_TSO6 = 0x04;
     static final int IFNAMSIZ = 16;
     static final int IFREQ_SIZE = 40;
     static final int EBADFD = 77;
@@ -42,18 +47,26 @@ public final class LinuxTun implements Tun {
     }
 
     private static final Io DEFAULT_IO = "critical".equals(System.getProperty("jwg.tun.io")) ? Io.CRITICAL : Io.COPY;
+    /** TSO/GRO through virtio headers; {@code -Djwg.tun.offload=false} turns it off. */
+    private static final boolean DEFAULT_OFFLOAD = !"false".equals(System.getProperty("jwg.tun.offload"));
 
     private final String name;
     private final int fd;
     private final int wakeFd;
     private final Io io;
+    /** Every packet read or written carries a virtio header (IFF_VNET_HDR). */
+    private final boolean vnet;
+    /** The kernel hands us TCP super-packets (TSO) and accepts merged ones (GRO). */
+    private final boolean tso;
     private final FdGuard guard;
 
-    private LinuxTun(String name, int fd, int wakeFd, Io io) {
+    private LinuxTun(String name, int fd, int wakeFd, Io io, boolean vnet, boolean tso) {
         this.name = name;
         this.fd = fd;
         this.wakeFd = wakeFd;
         this.io = io;
+        this.vnet = vnet;
+        this.tso = tso;
         this.guard = new FdGuard(() -> {
             LibC.close(fd);
             LibC.close(wakeFd);
@@ -69,10 +82,20 @@ public final class LinuxTun implements Tun {
      *     missing, or the process lacks CAP_NET_ADMIN
      */
     public static LinuxTun create(String name) throws IOException {
-        return create(name, DEFAULT_IO);
+        return create(name, DEFAULT_IO, DEFAULT_OFFLOAD);
     }
 
     static LinuxTun create(String name, Io io) throws IOException {
+        return create(name, io, false);
+    }
+
+    /**
+     * With {@code offload}, the descriptor carries virtio headers and TCP segmentation offload is
+     * switched on: the kernel's TCP stack then sends up to 64 KB per packet into the tunnel, which
+     * {@link #read} cuts into MTU-sized segments, and {@link #write(PacketBatch)} merges received
+     * segments back into large packets.
+     */
+    static LinuxTun create(String name, Io io, boolean offload) throws IOException {
         validateName(name);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = LibC.allocateState(arena);
@@ -95,7 +118,8 @@ public final class LinuxTun implements Tun {
                 MemorySegment ifr = arena.allocate(IFREQ_SIZE);
                 byte[] nameBytes = name.getBytes(StandardCharsets.US_ASCII);
                 MemorySegment.copy(nameBytes, 0, ifr, ValueLayout.JAVA_BYTE, 0, nameBytes.length);
-                ifr.set(ValueLayout.JAVA_SHORT, IFNAMSIZ, (short) (IFF_TUN | IFF_NO_PI | IFF_TUN_EXCL));
+                short flags = (short) (IFF_TUN | IFF_NO_PI | IFF_TUN_EXCL | (offload ? IFF_VNET_HDR : 0));
+                ifr.set(ValueLayout.JAVA_SHORT, IFNAMSIZ, flags);
                 if (LibC.ioctl(state, fd, TUNSETIFF, ifr) != 0) {
                     int e = LibC.errno(state);
                     String shown = name.isEmpty() ? "(kernel-chosen name)" : "'" + name + "'";
@@ -110,11 +134,14 @@ public final class LinuxTun implements Tun {
                     };
                 }
                 String actual = ifr.getString(0, StandardCharsets.US_ASCII);
+                // Without TSO the virtio header still works (always "plain packet"), so a refusal is not fatal.
+                boolean tso = offload && LibC.ioctl(state, fd, TUNSETOFFLOAD,
+                        MemorySegment.ofAddress(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)) == 0;
                 wake = LibC.eventfd(state, 0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
                 if (wake < 0) {
                     throw LibC.error("eventfd", LibC.errno(state));
                 }
-                return new LinuxTun(actual, fd, wake, io);
+                return new LinuxTun(actual, fd, wake, offload ? Io.CRITICAL : io, offload, tso);
             } catch (IOException | RuntimeException e) {
                 LibC.close(fd);
                 if (wake >= 0) {
@@ -147,6 +174,11 @@ public final class LinuxTun implements Tun {
         return name;
     }
 
+    /** True if TCP segmentation offload is on (the kernel sends super-packets, and merged ones are written). */
+    public boolean offloads() {
+        return tso;
+    }
+
     // ------------------------------------------------------------------------------------------ per-thread state
 
     /** Per-thread native scratch: errno capture, two pollfds, and (copy mode) a packet buffer. */
@@ -169,6 +201,27 @@ public final class LinuxTun implements Tun {
                 heapOffset = off;
             }
             return heapSegment;
+        }
+
+        private GsoSplitter splitter;
+        private MemorySegment splitterIn;
+        private GroCoalescer coalescer;
+        private MemorySegment coalescerOut;
+
+        GsoSplitter splitter() {
+            if (splitter == null) {
+                splitter = new GsoSplitter(VirtioNetHeader.LENGTH + 65536 + 64);
+                splitterIn = MemorySegment.ofArray(splitter.in);
+            }
+            return splitter;
+        }
+
+        GroCoalescer coalescer() {
+            if (coalescer == null) {
+                coalescer = new GroCoalescer();
+                coalescerOut = MemorySegment.ofArray(coalescer.out);
+            }
+            return coalescer;
         }
 
         MemorySegment buffer(int size) {
@@ -203,7 +256,22 @@ public final class LinuxTun implements Tun {
             Scratch s = SCRATCH.get();
             while (true) {
                 long n;
-                if (io == Io.CRITICAL) {
+                if (vnet) {
+                    GsoSplitter sp = s.splitter();
+                    if (sp.hasNext()) {
+                        int k = sp.next(buf, off, max);
+                        if (k >= 0) return k;
+                        continue; // longer than the caller can take: dropped
+                    }
+                    n = LibC.readCritical(s.state, fd, s.splitterIn, sp.in.length);
+                    if (n == 0) {
+                        return 0;
+                    }
+                    if (n > 0) {
+                        sp.load((int) n); // a packet that cannot be handled is dropped
+                        continue;
+                    }
+                } else if (io == Io.CRITICAL) {
                     n = LibC.readCritical(s.state, fd, s.heap(buf, off), max);
                 } else {
                     MemorySegment nb = s.buffer(max);
@@ -243,6 +311,13 @@ public final class LinuxTun implements Tun {
         }
         try {
             Scratch s = SCRATCH.get();
+            if (vnet) {
+                GroCoalescer c = s.coalescer();
+                VirtioNetHeader.putPlain(c.out, 0);
+                System.arraycopy(buf, off, c.out, VirtioNetHeader.LENGTH, len);
+                writeOut(s, c.outLength = VirtioNetHeader.LENGTH + len);
+                return;
+            }
             while (true) {
                 long n;
                 if (io == Io.CRITICAL) {
@@ -276,6 +351,70 @@ public final class LinuxTun implements Tun {
             }
         } finally {
             guard.release();
+        }
+    }
+
+    @Override
+    public void write(PacketBatch batch) throws IOException {
+        if (!vnet) {
+            Tun.super.write(batch);
+            return;
+        }
+        if (!guard.tryAcquire()) {
+            throw new ClosedChannelException();
+        }
+        try {
+            Scratch s = SCRATCH.get();
+            GroCoalescer c = s.coalescer();
+            IOException first = null;
+            for (int i = 0; i < batch.size; ) {
+                i += tso ? c.build(batch, i) : plain(c, batch, i);
+                try {
+                    writeOut(s, c.outLength);
+                } catch (ClosedChannelException e) {
+                    throw e;
+                } catch (IOException e) {
+                    if (first == null) first = e;
+                }
+            }
+            if (first != null) throw first;
+        } finally {
+            guard.release();
+        }
+    }
+
+    private static int plain(GroCoalescer c, PacketBatch batch, int i) {
+        VirtioNetHeader.putPlain(c.out, 0);
+        System.arraycopy(batch.buffers[i], batch.offsets[i], c.out, VirtioNetHeader.LENGTH, batch.lengths[i]);
+        c.outLength = VirtioNetHeader.LENGTH + batch.lengths[i];
+        return 1;
+    }
+
+    /** Writes the coalescer's output buffer (virtio header + packet) with one write(2). */
+    private void writeOut(Scratch s, int len) throws IOException {
+        while (true) {
+            long n = LibC.writeCritical(s.state, fd, s.coalescerOut, len);
+            if (n == len) {
+                return;
+            }
+            if (n >= 0) {
+                throw new IOException("short write to TUN " + name + ": " + n + " of " + len + " bytes");
+            }
+            int e = LibC.errno(s.state);
+            if (e == LibC.EAGAIN) {
+                if (!await(s, LibC.POLLOUT)) {
+                    throw new ClosedChannelException();
+                }
+            } else if (e != LibC.EINTR) {
+                if (guard.isClosed()) {
+                    throw new ClosedChannelException();
+                }
+                if (e == LibC.EINVAL) {
+                    throw new IOException("TUN " + name + " rejected a " + (len - VirtioNetHeader.LENGTH)
+                            + "-byte packet (not a valid IPv4/IPv6 packet?): " + LibC.strerror(e));
+                }
+                throw failure("write to", e);
+            }
         }
     }
 

@@ -33,4 +33,21 @@ public interface Tun extends Closeable {
 
     /** Injects one IP packet ({@code buf[off..off+len)}) into the kernel. */
     void write(byte[] buf, int off, int len) throws IOException;
+
+    /**
+     * Injects a batch of packets in order. Implementations may merge TCP segments of one flow into
+     * fewer, larger packets for the kernel (GRO). Every packet is attempted even if one fails; the
+     * first failure is thrown at the end.
+     */
+    default void write(PacketBatch batch) throws IOException {
+        IOException first = null;
+        for (int i = 0; i < batch.size; i++) {
+            try {
+                write(batch.buffers[i], batch.offsets[i], batch.lengths[i]);
+            } catch (IOException e) {
+                if (first == null) first = e;
+            }
+        }
+        if (first != null) throw first;
+    }
 }

@@ -1,0 +1,173 @@
+package io.jwg.tun;
+
+/**
+ * Merges consecutive TCP segments of one flow from a {@link PacketBatch} into a single super-packet with
+ * a virtio header asking the kernel to treat it as the segments it stands for (GRO, the reverse of
+ * {@link GsoSplitter}). The kernel's TCP stack then handles one packet instead of dozens.
+ *
+ * <p>Segments merge only when the kernel's own GRO would merge them: same addresses and ports, same IP
+ * TOS/TTL (traffic class/hop limit) and DF bit, no IP options or IPv6 extension headers, no fragments,
+ * only ACK (and PSH on the last) set, the same ACK number, window and TCP options, contiguous sequence
+ * numbers, every segment but the last of the first one's size, and at most 64 KB in all. Because the
+ * kernel does not verify checksums of what it is told is offloaded, each merged segment's checksum is
+ * verified here first; a segment that fails is written on its own and the kernel drops it. Packets
+ * keep their order: only runs of adjacent packets merge.
+ */
+final class GroCoalescer {
+    private static final int TCP_ACK = 0x10;
+    private static final int TCP_PSH = 0x08;
+    private static final int MAX_IP_LENGTH = 65535;
+
+    /** Virtio header and packet, ready for write(2). */
+    final byte[] out;
+    /** Bytes in {@link #out} after {@link #build}. */
+    int outLength;
+
+    // the segment being examined (set by parse)
+    private boolean v6;
+    private int iphl;
+    private int tcphl;
+    private int payload;
+    private long seq;
+    private int flags;
+
+    GroCoalescer() {
+        out = new byte[VirtioNetHeader.LENGTH + MAX_IP_LENGTH + 64];
+    }
+
+    /**
+     * Puts the next unit of the batch, starting at packet {@code from}, into {@link #out}: that packet,
+     * merged with as many following ones as can be. Returns how many packets it consumed.
+     */
+    int build(PacketBatch batch, int from) {
+        byte[] a = batch.buffers[from];
+        int ao = batch.offsets[from];
+        int al = batch.lengths[from];
+        int h = VirtioNetHeader.LENGTH;
+        System.arraycopy(a, ao, out, h, al);
+        int total = al;
+        int used = 1;
+        if (from + 1 < batch.size && parse(a, ao, al)) {
+            boolean headV6 = v6;
+            int headIphl = iphl;
+            int headTcphl = tcphl;
+            int gsoSize = payload;
+            int lastPayload = payload;
+            long nextSeq = (seq + payload) & 0xffffffffL;
+            boolean psh = (flags & TCP_PSH) != 0;
+            boolean headChecked = false;
+            for (int j = from + 1; j < batch.size; j++) {
+                byte[] b = batch.buffers[j];
+                int bo = batch.offsets[j];
+                int bl = batch.lengths[j];
+                if (psh || lastPayload != gsoSize) break;
+                if (!parse(b, bo, bl) || v6 != headV6 || iphl != headIphl || tcphl != headTcphl) break;
+                if (payload > gsoSize || seq != nextSeq) break;
+                if (total + payload - (headV6 ? 40 : 0) > MAX_IP_LENGTH) break;
+                if (!sameFlow(a, ao, b, bo)) break;
+                if (!headChecked) {
+                    if (!Checksum.transportValid(a, ao, al, headIphl, headV6, Checksum.PROTO_TCP)) break;
+                    headChecked = true;
+                }
+                if (!Checksum.transportValid(b, bo, bl, iphl, v6, Checksum.PROTO_TCP)) break;
+                System.arraycopy(b, bo + iphl + tcphl, out, h + total, payload);
+                total += payload;
+                lastPayload = payload;
+                nextSeq = (nextSeq + payload) & 0xffffffffL;
+                psh = (flags & TCP_PSH) != 0;
+                used++;
+            }
+            if (used > 1) {
+                finishMerged(headV6, headIphl, headTcphl, gsoSize, total, psh);
+                outLength = h + total;
+                return used;
+            }
+        }
+        VirtioNetHeader.putPlain(out, 0);
+        outLength = h + total;
+        return 1;
+    }
+
+    private void finishMerged(boolean isV6, int ipHeaderLength, int tcpHeaderLength, int gsoSize, int total, boolean psh) {
+        int p = VirtioNetHeader.LENGTH;
+        byte[] o = out;
+        if (isV6) {
+            putShort(o, p + 4, total - 40);
+        } else {
+            putShort(o, p + 2, total);
+            Checksum.setIpv4HeaderChecksum(o, p, ipHeaderLength);
+        }
+        int t = p + ipHeaderLength;
+        if (psh) o[t + 13] |= TCP_PSH;
+        // CHECKSUM_PARTIAL: the field holds the pseudo-header sum, the kernel need not verify the rest.
+        int pseudo = Checksum.fold(Checksum.pseudoHeader(o, p + (isV6 ? 8 : 12), isV6 ? 16 : 4,
+                Checksum.PROTO_TCP, total - ipHeaderLength));
+        putShort(o, t + 16, pseudo);
+        VirtioNetHeader.put(o, 0, VirtioNetHeader.F_NEEDS_CSUM,
+                isV6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4,
+                ipHeaderLength + tcpHeaderLength, gsoSize, ipHeaderLength, 16);
+    }
+
+    /** Parses a merge candidate: a TCP segment with payload, only ACK (maybe PSH), no IP options or fragments. */
+    private boolean parse(byte[] b, int o, int len) {
+        if (len < 40) return false;
+        int version = (b[o] >> 4) & 0xf;
+        if (version == 4) {
+            if ((b[o] & 0xf) != 5 || b[o + 9] != Checksum.PROTO_TCP) return false;
+            if (getShort(b, o + 2) != len) return false;
+            if ((b[o + 6] & 0x3f) != 0 || b[o + 7] != 0) return false; // MF or a fragment offset
+            v6 = false;
+            iphl = 20;
+        } else if (version == 6) {
+            if (len < 60 || b[o + 6] != Checksum.PROTO_TCP) return false;
+            if (getShort(b, o + 4) != len - 40) return false;
+            v6 = true;
+            iphl = 40;
+        } else {
+            return false;
+        }
+        int t = o + iphl;
+        tcphl = ((b[t + 12] >> 4) & 0xf) * 4;
+        if (tcphl < 20 || iphl + tcphl >= len) return false;
+        flags = b[t + 13] & 0xff;
+        if (flags != TCP_ACK && flags != (TCP_ACK | TCP_PSH)) return false;
+        if ((b[t + 12] & 0x0f) != 0) return false; // reserved/AE bits
+        payload = len - iphl - tcphl;
+        seq = getInt(b, t + 4);
+        return true;
+    }
+
+    /** Same flow and same everything the kernel's GRO compares (b already parsed with a's lengths). */
+    private boolean sameFlow(byte[] a, int ao, byte[] b, int bo) {
+        if (v6) {
+            if (a[ao] != b[bo] || ((a[ao + 1] ^ b[bo + 1]) & 0xf0) != 0 || a[ao + 7] != b[bo + 7]) return false;
+            if (!equal(a, ao + 8, b, bo + 8, 32)) return false;
+        } else {
+            if (a[ao + 1] != b[bo + 1] || ((a[ao + 6] ^ b[bo + 6]) & 0xe0) != 0 || a[ao + 8] != b[bo + 8]) return false;
+            if (!equal(a, ao + 12, b, bo + 12, 8)) return false;
+        }
+        int ta = ao + iphl;
+        int tb = bo + iphl;
+        return equal(a, ta, b, tb, 4) // ports
+                && equal(a, ta + 8, b, tb + 8, 4) // ACK number
+                && equal(a, ta + 14, b, tb + 14, 2) // window
+                && equal(a, ta + 20, b, tb + 20, tcphl - 20); // options
+    }
+
+    private static boolean equal(byte[] a, int ao, byte[] b, int bo, int n) {
+        return java.util.Arrays.equals(a, ao, ao + n, b, bo, bo + n);
+    }
+
+    private static int getShort(byte[] b, int off) {
+        return ((b[off] & 0xff) << 8) | (b[off + 1] & 0xff);
+    }
+
+    private static void putShort(byte[] b, int off, int v) {
+        b[off] = (byte) (v >>> 8);
+        b[off + 1] = (byte) v;
+    }
+
+    private static long getInt(byte[] b, int off) {
+        return ((long) (b[off] & 0xff) << 24) | ((b[off + 1] & 0xff) << 16) | ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
+    }
+}
