@@ -12,6 +12,7 @@ class PipelineWarmupTest {
         long t0 = System.nanoTime();
         long n = PipelineWarmup.run(300);
         long ms = (System.nanoTime() - t0) / 1_000_000;
+        System.out.println("pipeline warm-up: " + n + " round trips in " + ms + " ms");
         assertThat(n).as("round trips through the in-memory device pair").isGreaterThan(50);
         assertThat(ms).as("bounded in time").isLessThan(3000);
     }
