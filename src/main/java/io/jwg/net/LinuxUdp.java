@@ -50,6 +50,9 @@ public final class LinuxUdp implements UdpTransport {
     static final long CMSG_GSO_LEN = 18;
     static final int SOL_UDP = 17;
     static final int UDP_SEGMENT = 103;
+    static final int UDP_GRO = 104;
+    /** Messages per recvmmsg with GRO: each may hold a whole coalesced burst (up to 64 KB). */
+    static final int GRO_MESSAGES = 8;
     /** Segments per GSO send: the kernel's UDP_MAX_SEGMENTS is 64 (128 on newer kernels). */
     static final int GSO_MAX_SEGMENTS = 64;
     /** Payload bytes per GSO send (a UDP datagram's limit, with room for headers). */
@@ -70,15 +73,27 @@ public final class LinuxUdp implements UdpTransport {
     private final EndpointCache cache = new EndpointCache();
     /** UDP GSO (UDP_SEGMENT) on send; turned off for good if the kernel refuses it. */
     private volatile boolean gso = !Boolean.getBoolean("jwg.udp.nogso");
+    /**
+     * UDP GRO (UDP_GRO) on receive: datagrams of one burst from one source arrive as one message,
+     * which {@link #receive} cuts up again, so the kernel handles one buffer instead of dozens.
+     */
+    private final boolean gro;
+    /** With GRO: the one receive scratch, and where cutting up its last batch of messages stopped. */
+    private final Object groLock = new Object();
+    private Scratch groScratch;
+    private int groCount;
+    private int groMessage;
+    private int groOffset;
     private final AtomicReferenceArray<Scratch> recvPool = new AtomicReferenceArray<>(4);
     private final AtomicReferenceArray<Scratch> sendPool = new AtomicReferenceArray<>(8);
     /** Every scratch not yet freed; freed when the descriptor is closed. */
     private final List<Scratch> allScratch = new ArrayList<>();
 
-    private LinuxUdp(int fd, boolean ipv6, int port) {
+    private LinuxUdp(int fd, boolean ipv6, int port, boolean gro) {
         this.fd = fd;
         this.ipv6 = ipv6;
         this.port = port;
+        this.gro = gro;
         this.guard = new FdGuard(this::closeNow);
     }
 
@@ -138,7 +153,9 @@ public final class LinuxUdp implements UdpTransport {
                     throw LibC.error("getsockname", LibC.errno(st));
                 }
                 int actual = Short.toUnsignedInt(sa.get(BE_SHORT, 2));
-                return new LinuxUdp(fd, v6, actual);
+                boolean gro = !Boolean.getBoolean("jwg.udp.nogro")
+                        && LibC.setsockopt(st, fd, SOL_UDP, UDP_GRO, 1) == 0;
+                return new LinuxUdp(fd, v6, actual, gro);
             } catch (IOException | RuntimeException e) {
                 LibC.close(fd);
                 throw e;
@@ -154,6 +171,11 @@ public final class LinuxUdp implements UdpTransport {
     /** True while sends use UDP GSO (false after the kernel refused it, or with -Djwg.udp.nogso=true). */
     public boolean gsoEnabled() {
         return gso;
+    }
+
+    /** True if received bursts arrive coalesced (UDP_GRO; off with -Djwg.udp.nogro=true). */
+    public boolean groEnabled() {
+        return gro;
     }
 
     /** True if the socket is dual-stack AF_INET6 (false only on kernels without IPv6). */
@@ -281,6 +303,15 @@ public final class LinuxUdp implements UdpTransport {
         if (!guard.tryAcquire()) {
             return -1;
         }
+        if (gro) {
+            try {
+                synchronized (groLock) {
+                    return receiveCoalesced(batch);
+                }
+            } finally {
+                guard.release();
+            }
+        }
         Scratch s = null;
         try {
             int vlen = Math.min(batch.length, MAX_BATCH);
@@ -343,6 +374,95 @@ public final class LinuxUdp implements UdpTransport {
             }
             guard.release();
         }
+    }
+
+    /**
+     * Receive with UDP GRO: up to {@link #GRO_MESSAGES} messages per recvmmsg, each either one datagram
+     * or a burst of equal-size datagrams (the last may be shorter) whose size a UDP_GRO control message
+     * gives. Fills the caller's batch from where the previous call stopped; a burst larger than the
+     * batch is finished by the next call. Called with groLock held.
+     */
+    private int receiveCoalesced(Datagram[] batch) throws IOException {
+        if (groScratch == null) {
+            groScratch = take(recvPool, GRO_MESSAGES, MAX_SLOT);
+            for (int i = 0; i < GRO_MESSAGES; i++) {
+                groScratch.setIovLen(i, groScratch.slotSize);
+                groScratch.hdrs.set(ValueLayout.ADDRESS, i * MMSGHDR_SIZE + OFF_CONTROL, groScratch.ctrlAt[i]);
+            }
+        }
+        Scratch s = groScratch;
+        while (true) {
+            if (groMessage >= groCount) {
+                for (int i = 0; i < GRO_MESSAGES; i++) {
+                    s.setNameLen(i, (int) NAME_STRIDE);
+                    s.hdrs.set(ValueLayout.JAVA_LONG, i * MMSGHDR_SIZE + OFF_CONTROLLEN, CMSG_GSO_SPACE);
+                }
+                int n = LibC.recvmmsg(s.state, fd, s.hdrs, GRO_MESSAGES, LibC.MSG_WAITFORONE);
+                if (n <= 0) {
+                    if (guard.isClosed()) {
+                        return -1;
+                    }
+                    int e = n < 0 ? LibC.errno(s.state) : LibC.EINTR;
+                    if (e == LibC.EINTR || e == LibC.EAGAIN) {
+                        continue;
+                    }
+                    throw LibC.error("recvmmsg on UDP port " + port, e);
+                }
+                groCount = n;
+                groMessage = 0;
+                groOffset = 0;
+            }
+            int out = 0;
+            while (groMessage < groCount && out < batch.length) {
+                int i = groMessage;
+                int len = s.msgLen(i);
+                Endpoint ep = s.nameLen(i) == 0 || (s.msgFlags(i) & LibC.MSG_TRUNC) != 0 ? null : source(s.names, i * NAME_STRIDE);
+                if (ep == null) { // no source (the empty message after shutdown()), truncated, or another family
+                    groMessage++;
+                    groOffset = 0;
+                    continue;
+                }
+                int segment = groSegmentSize(s, i, len);
+                long base = (long) i * s.slotSize;
+                while (groOffset < len && out < batch.length) {
+                    int k = Math.min(segment, len - groOffset);
+                    Datagram d = batch[out];
+                    if (k <= d.data.length) {
+                        MemorySegment.copy(s.bufs, ValueLayout.JAVA_BYTE, base + groOffset, d.data, 0, k);
+                        d.offset = 0;
+                        d.length = k;
+                        d.endpoint = ep;
+                        out++;
+                    }
+                    groOffset += k;
+                }
+                if (groOffset >= len) {
+                    groMessage++;
+                    groOffset = 0;
+                }
+            }
+            if (out > 0) {
+                return out;
+            }
+            if (guard.isClosed()) {
+                return -1;
+            }
+        }
+    }
+
+    /** The segment size from message i's UDP_GRO control message, or its whole length without one. */
+    private static int groSegmentSize(Scratch s, int i, int len) {
+        long controlLen = s.hdrs.get(ValueLayout.JAVA_LONG, i * MMSGHDR_SIZE + OFF_CONTROLLEN);
+        if (controlLen >= 20) {
+            MemorySegment c = s.ctrlAt[i];
+            if (c.get(ValueLayout.JAVA_INT, 8) == SOL_UDP && c.get(ValueLayout.JAVA_INT, 12) == UDP_GRO) {
+                int size = c.get(ValueLayout.JAVA_INT, 16);
+                if (size > 0) {
+                    return size;
+                }
+            }
+        }
+        return Math.max(len, 1);
     }
 
     /** The Endpoint for the sockaddr at {@code off}, from the cache when possible; null for other families. */

@@ -74,8 +74,12 @@ class LinuxUdpTest {
 
     /** Receives until {@code n} datagrams arrived; returns copies of them (index order = arrival order). */
     private static List<Datagram> receiveAll(LinuxUdp u, int n) throws IOException {
+        return receiveAll(u, n, 64);
+    }
+
+    private static List<Datagram> receiveAll(LinuxUdp u, int n, int batchSize) throws IOException {
         List<Datagram> got = new ArrayList<>();
-        Datagram[] batch = Datagram.batch(64, 2048);
+        Datagram[] batch = Datagram.batch(batchSize, 2048);
         while (got.size() < n) {
             int k = u.receive(batch);
             assertThat(k).isPositive().isLessThanOrEqualTo(batch.length);
@@ -222,5 +226,36 @@ class LinuxUdpTest {
             }
         }
         assertThat(ua.gsoEnabled()).as("the kernel accepted UDP GSO").isTrue();
+    }
+
+    @Test
+    void groBurstsLargerThanTheCallersBatchAreCutAcrossCalls() throws Exception {
+        assertThat(ub.groEnabled()).as("the kernel accepted UDP GRO").isTrue();
+        Endpoint toB = Endpoint.of(new InetSocketAddress("10.220.0.2", 51820));
+        // three GSO runs of 50 (the receiver gets each as one coalesced message), read 7 at a time
+        int total = 150;
+        Datagram[] batch = Datagram.batch(50, 2048);
+        Future<List<Datagram>> got = pool.submit(() -> receiveAll(ub, total, 7));
+        for (int run = 0; run < 3; run++) {
+            for (int i = 0; i < 50; i++) {
+                Datagram d = batch[i];
+                int seq = run * 50 + i;
+                d.offset = 0;
+                d.length = i == 49 ? 200 : 1200;
+                d.endpoint = toB;
+                for (int j = 0; j < d.length; j++) d.data[j] = (byte) (seq * 7 + j);
+            }
+            assertThat(a.runInside(() -> ua.send(batch, 50))).isEqualTo(50);
+        }
+        List<Datagram> r = got.get(20, TimeUnit.SECONDS);
+        assertThat(r).hasSize(total);
+        for (int seq = 0; seq < total; seq++) {
+            Datagram d = r.get(seq);
+            assertThat(d.length).as("length of datagram %d", seq).isEqualTo(seq % 50 == 49 ? 200 : 1200);
+            assertThat(d.endpoint.port()).isEqualTo(ua.port());
+            for (int j = 0; j < d.length; j++) {
+                if (d.data[d.offset + j] != (byte) (seq * 7 + j)) throw new AssertionError("datagram " + seq + " byte " + j + " differs");
+            }
+        }
     }
 }
