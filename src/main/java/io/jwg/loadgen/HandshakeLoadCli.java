@@ -61,7 +61,8 @@ public final class HandshakeLoadCli {
         }
     }
 
-    static void writePeers(int n, Path dir) throws IOException {
+    /** Writes DIR/peers.key (N new private keys) and DIR/peers.conf (their [Peer] sections). */
+    public static void writePeers(int n, Path dir) throws IOException {
         Files.createDirectories(dir);
         StringBuilder keys = new StringBuilder(), conf = new StringBuilder();
         for (int i = 1; i <= n; i++) {
