@@ -18,7 +18,7 @@ import java.util.Locale;
  * handshake-load peers N DIR     N new peers: DIR/peers.key (their private keys, one a line) and
  *                                DIR/peers.conf ([Peer] sections for the server, AllowedIPs 10.200.x.y/32)
  * handshake-load run --server IP:PORT --server-key PUBKEY --keys DIR/peers.key
- *                    [--handshakes 20000] [--warmup 2000] [--concurrency 64] [--threads CPUS]
+ *                    [--handshakes 20000] [--warmup 5000] [--concurrency 64] [--threads CPUS]
  *                    [--timeout-ms 1000] [--no-keepalive]
  * </pre>
  *
@@ -82,7 +82,7 @@ public final class HandshakeLoadCli {
         InetSocketAddress server = null;
         Key serverKey = null;
         Path keys = null;
-        int handshakes = 20_000, warmup = 2_000, concurrency = 64, threads = Runtime.getRuntime().availableProcessors();
+        int handshakes = 20_000, warmup = 5_000, concurrency = 64, threads = Runtime.getRuntime().availableProcessors();
         long timeoutMs = 1000;
         boolean keepalive = true;
         for (int i = 1; i < args.length; i++) {
