@@ -111,8 +111,8 @@ class ScaleLiveTest {
         JwgRun run = JwgRun.start(ns, d, "up", conf.toString());
         try {
             Netns.waitFor(Duration.ofSeconds(40), "jwg up with " + peers.size() + " peer(s)",
-                    () -> run.stderr().contains("is up") || !run.process().isAlive());
-            assertThat(run.process().isAlive()).as("jwg up is running; stderr: %s", run.stderr()).isTrue();
+                    () -> run.stdout().contains("is up") || !run.process().isAlive());
+            assertThat(run.process().isAlive()).as("jwg up is running; output: %s %s", run.stdout(), run.stderr()).isTrue();
         } catch (RuntimeException | AssertionError e) {
             run.close();
             throw e;
