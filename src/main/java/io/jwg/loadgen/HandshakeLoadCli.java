@@ -36,6 +36,9 @@ public final class HandshakeLoadCli {
         } catch (UsageException e) {
             System.err.println("handshake-load: " + e.getMessage());
             System.exit(2);
+        } catch (java.nio.file.NoSuchFileException e) {
+            System.err.println("handshake-load: " + e.getFile() + ": no such file");
+            System.exit(1);
         } catch (IOException e) {
             System.err.println("handshake-load: " + e.getMessage());
             System.exit(1);
