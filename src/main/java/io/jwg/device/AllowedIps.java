@@ -1,6 +1,7 @@
 package io.jwg.device;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
@@ -68,34 +69,52 @@ public final class AllowedIps<T> {
         return b;
     }
 
-    /** Collects entries; a prefix inserted twice belongs to the last value (as in wg). */
+    /**
+     * Collects entries; a prefix inserted twice belongs to the last value (as in wg). Each change is
+     * O(1) (keyed by prefix), so that configuring thousands of peers stays linear.
+     */
     public static final class Builder<T> {
-        private final List<Entry<T>> entries = new ArrayList<>();
+        private final LinkedHashMap<Prefix, Entry<T>> entries = new LinkedHashMap<>();
+
+        private record Prefix(int length, long hi, long lo) {
+            static Prefix of(byte[] masked, int length) {
+                long hi = 0, lo = 0;
+                for (int i = 0; i < masked.length; i++) {
+                    if (i < 8) hi = (hi << 8) | (masked[i] & 0xffL);
+                    else lo = (lo << 8) | (masked[i] & 0xffL);
+                }
+                return new Prefix(masked.length == 4 ? length : 1000 + length, hi, lo); // v4 and v6 apart
+            }
+        }
 
         public Builder<T> put(byte[] address, int prefixLength, T value) {
             if (address.length != 4 && address.length != 16) throw new IllegalArgumentException("address must be 4 or 16 bytes");
             if (prefixLength < 0 || prefixLength > address.length * 8) throw new IllegalArgumentException("bad prefix length");
             byte[] masked = mask(address, prefixLength);
-            entries.removeIf(e -> e.prefixLength() == prefixLength && java.util.Arrays.equals(e.address(), masked));
-            entries.add(new Entry<>(masked, prefixLength, value));
+            Prefix k = Prefix.of(masked, prefixLength);
+            entries.remove(k); // re-inserted at the end, as before
+            entries.put(k, new Entry<>(masked, prefixLength, value));
             return this;
         }
 
         /** Removes every entry of value v. */
         public Builder<T> removeAll(T value) {
-            entries.removeIf(e -> e.value() == value);
+            entries.values().removeIf(e -> e.value() == value);
             return this;
         }
 
         public Builder<T> remove(byte[] address, int prefixLength, T value) {
+            if (address.length != 4 && address.length != 16) return this;
             byte[] masked = mask(address, prefixLength);
-            entries.removeIf(e -> e.value() == value && e.prefixLength() == prefixLength && java.util.Arrays.equals(e.address(), masked));
+            Prefix k = Prefix.of(masked, prefixLength);
+            Entry<T> e = entries.get(k);
+            if (e != null && e.value() == value) entries.remove(k);
             return this;
         }
 
         public AllowedIps<T> build() {
             Node<T> v4 = new Node<>(), v6 = new Node<>();
-            for (Entry<T> e : entries) {
+            for (Entry<T> e : entries.values()) {
                 Node<T> n = e.address().length == 4 ? v4 : v6;
                 byte[] a = e.address();
                 for (int i = 0; i < e.prefixLength(); i++) {
@@ -105,7 +124,7 @@ public final class AllowedIps<T> {
                 }
                 n.value = e.value();
             }
-            return new AllowedIps<>(v4, v6, List.copyOf(entries));
+            return new AllowedIps<>(v4, v6, List.copyOf(entries.values()));
         }
 
         private static byte[] mask(byte[] a, int prefixLength) {

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * outbound: tun reader -> [ring: lookup peer, assign counter] -> seal workers -> in-order UDP send
  * inbound:  udp reader -> [ring: classify]  -> open workers -> in-order TUN write
- *           handshake messages, timers and staged packets -> one control thread
+ *           handshake initiations -> handshake workers (one per CPU)
+ *           handshake responses, cookie replies, timers and staged packets -> one control thread
  * </pre>
  */
 public final class Device implements Closeable {
@@ -69,6 +70,7 @@ public final class Device implements Closeable {
     private final PacketRing outbound;
     private final PacketRing inbound;
     private final LinkedBlockingQueue<Runnable> control = new LinkedBlockingQueue<>();
+    private final HandshakeWorkers handshakeWorkers = new HandshakeWorkers(HandshakeWorkers.defaultThreads());
     private final AtomicInteger queuedHandshakes = new AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong cookieRepliesSent = new java.util.concurrent.atomic.AtomicLong();
     private volatile long underLoadUntil;
@@ -217,7 +219,7 @@ public final class Device implements Closeable {
 
     public synchronized void removePeer(Peer p) {
         if (peers.remove(p.publicKey()) == null) return;
-        allowedIps = allowedIps.toBuilder().removeAll(p).build();
+        publish(editAllowedIps().removeAll(p));
         p.tunnel.close();
         p.dropStaged();
     }
@@ -237,15 +239,53 @@ public final class Device implements Closeable {
 
     /** Adds an AllowedIPs entry (address of 4 or 16 bytes, prefix length) for the peer. */
     public synchronized void allowIp(Peer p, byte[] address, int prefixLength) {
-        allowedIps = allowedIps.toBuilder().put(address, prefixLength, p).build();
+        publish(editAllowedIps().put(address, prefixLength, p));
     }
 
     public synchronized void clearAllowedIps(Peer p) {
-        allowedIps = allowedIps.toBuilder().removeAll(p).build();
+        publish(editAllowedIps().removeAll(p));
     }
 
     public synchronized void removeAllowedIp(Peer p, byte[] address, int prefixLength) {
-        allowedIps = allowedIps.toBuilder().remove(address, prefixLength, p).build();
+        publish(editAllowedIps().remove(address, prefixLength, p));
+    }
+
+    /** Configuration changes that take effect together; see {@link #batch}. */
+    @FunctionalInterface
+    public interface Changes<E extends Exception> {
+        void apply() throws E;
+    }
+
+    /** AllowedIPs being changed inside {@link #batch}, else null. Guarded by this. */
+    private AllowedIps.Builder<Peer> pendingAllowedIps;
+
+    /**
+     * Applies configuration changes (e.g. a whole config file or UAPI set) with the AllowedIPs table
+     * rebuilt once at the end instead of once per entry: with thousands of peers that is the
+     * difference between linear and quadratic work (and garbage). Packets see the old table until
+     * then. Nested batches join the outer one.
+     */
+    public synchronized <E extends Exception> void batch(Changes<E> changes) throws E {
+        if (pendingAllowedIps != null) {
+            changes.apply();
+            return;
+        }
+        pendingAllowedIps = allowedIps.toBuilder();
+        try {
+            changes.apply();
+        } finally {
+            AllowedIps.Builder<Peer> b = pendingAllowedIps;
+            pendingAllowedIps = null;
+            allowedIps = b.build();
+        }
+    }
+
+    private AllowedIps.Builder<Peer> editAllowedIps() {
+        return pendingAllowedIps != null ? pendingAllowedIps : allowedIps.toBuilder();
+    }
+
+    private void publish(AllowedIps.Builder<Peer> b) {
+        if (b != pendingAllowedIps) allowedIps = b.build();
     }
 
     public List<AllowedIps.Entry<Peer>> allowedIpsOf(Peer p) {
@@ -306,6 +346,7 @@ public final class Device implements Closeable {
             startThread("jwg-open-" + i, () -> inbound.runWorker(id));
         }
         startThread("jwg-control", this::runControl);
+        handshakeWorkers.start();
         long warm = Long.getLong("jwg.warmup.ms", 400);
         if (warm > 0 && warmUp) {
             Thread.ofPlatform().name("jwg-warmup").daemon(true).priority(Thread.MIN_PRIORITY).start(() -> {
@@ -347,6 +388,7 @@ public final class Device implements Closeable {
         outbound.close();
         inbound.close();
         control.add(() -> {});
+        handshakeWorkers.close();
         try {
             tun.close();
         } catch (IOException ignored) {
@@ -563,13 +605,19 @@ public final class Device implements Closeable {
                 byte[] msg = Arrays.copyOfRange(d.data, d.offset, d.offset + d.length);
                 Endpoint from = d.endpoint;
                 queuedHandshakes.incrementAndGet();
-                control.add(() -> {
+                submitHandshake(type, () -> {
                     queuedHandshakes.decrementAndGet();
                     handleHandshakeMessage(type, msg, from);
                 });
             }
             default -> drop(DropReason.MALFORMED, null);
         }
+    }
+
+    /** Initiations go to the handshake workers (all cores); responses and cookie replies to the control thread. */
+    private void submitHandshake(int type, Runnable job) {
+        if (type == Constants.TYPE_INITIATION) handshakeWorkers.submit(job);
+        else control.add(job);
     }
 
     private final class InboundStage implements PacketRing.Stage {

@@ -9,7 +9,7 @@ import java.util.Map;
  * Token buckets per source address for handshake messages under load, like wireguard-go's
  * ratelimiter: 20 per second with a burst of 5, IPv6 sources grouped by /64. Memory is bounded:
  * idle buckets are dropped every second, and past {@link #MAX_ENTRIES} sources new ones are
- * refused until the table shrinks. Used by one thread (the control thread).
+ * refused until the table shrinks. Thread-safe (the handshake workers share it).
  */
 final class RateLimiter {
     static final long PACKETS_PER_SECOND = 20;
@@ -29,7 +29,7 @@ final class RateLimiter {
     private record Key(long hi, long lo) {}
 
     /** True when a handshake message from this address may be processed at time now (ns). */
-    boolean allow(InetAddress address, long now) {
+    synchronized boolean allow(InetAddress address, long now) {
         if (now - lastSweep > 1_000_000_000L) sweep(now);
         Key k = keyOf(address.getAddress());
         Bucket b = buckets.get(k);
@@ -48,7 +48,7 @@ final class RateLimiter {
         return true;
     }
 
-    int size() {
+    synchronized int size() {
         return buckets.size();
     }
 

@@ -170,7 +170,9 @@ public final class QuickInterface implements Closeable {
     public static void configure(Device device, Config config) throws IOException {
         InterfaceConfig ic = config.interfaceConfig();
         if (ic.fwMark().isPresent()) device.setFwmark((int) ic.fwMark().getAsLong());
-        for (PeerConfig pc : config.peers()) configurePeer(device, pc);
+        device.batch(() -> {
+            for (PeerConfig pc : config.peers()) configurePeer(device, pc);
+        });
     }
 
     /** Applies one [Peer] section to the device. */

@@ -83,8 +83,10 @@ public final class DeviceBackend implements UapiBackend {
                 throw new UapiException(Errno.EADDRINUSE, "failed to update fwmark: " + e.getMessage(), e);
             }
         }
-        if (r.replacePeers()) device.removeAllPeers();
-        for (SetRequest.PeerUpdate u : r.peers()) apply(u);
+        device.batch(() -> {
+            if (r.replacePeers()) device.removeAllPeers();
+            for (SetRequest.PeerUpdate u : r.peers()) apply(u);
+        });
     }
 
     private void apply(SetRequest.PeerUpdate u) throws UapiException {
