@@ -129,8 +129,11 @@ public final class Device implements Closeable {
         if (oldCopy != null) oldCopy.destroy();
     }
 
-    /** The private key as given, for {@link #privateKey()}; wiped when replaced or on close. Guarded by this. */
-    private Key privateKeyCopy;
+    /**
+     * The private key as given, for {@link #privateKey()}; wiped when replaced or on close. Guarded
+     * by this; package-private so that DeviceTest can check the wiping.
+     */
+    Key privateKeyCopy;
 
     /** A copy of the private key (for the UAPI's get; the caller owns it), or null. */
     public synchronized Key privateKey() {
