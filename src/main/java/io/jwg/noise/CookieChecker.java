@@ -117,6 +117,8 @@ public final class CookieChecker {
         checkOwner(s);
         Secret current = secret;
         if (current == null || clock.nanos() - current.setNanos > Constants.COOKIE_REFRESH_TIME) return false;
+        // a sender without a cookie sends zeros (what a flood does): no MAC is that, skip computing one
+        if (isZero(msg, off + len - Blake2s.MAC_LEN, Blake2s.MAC_LEN)) return false;
         Blake2sDigest d = s.mac2Digest(current, sourceAddress);
         d.update(msg, off, len - Blake2s.MAC_LEN);
         d.doFinal(s.mac, 0);
@@ -176,6 +178,13 @@ public final class CookieChecker {
             }
             return current;
         }
+    }
+
+    /** Whether b[off, off+len) is all zeros (public bytes: the received MAC2 field). */
+    private static boolean isZero(byte[] b, int off, int len) {
+        int acc = 0;
+        for (int i = 0; i < len; i++) acc |= b[off + i];
+        return acc == 0;
     }
 
     private void checkOwner(Scratch s) {
