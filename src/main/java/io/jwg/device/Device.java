@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * outbound: tun reader -> [ring: lookup peer, assign counter] -> seal workers -> in-order UDP send
  * inbound:  udp reader -> [ring: classify]  -> open workers -> in-order TUN write
- *           handshake messages, timers and staged packets -> one control thread
+ *           handshake messages (screened by the reader's {@link HandshakeGate}), timers and
+ *           staged packets -> one control thread
  * </pre>
  */
 public final class Device implements Closeable {

@@ -253,6 +253,8 @@ class HostileNetworkLiveTest {
         long rssBefore = LiveTunnel.rssKib(t.server);
         LiveTunnel.Capture cookies = new LiveTunnel.Capture(t.atk, t.srvAtk.ifB(),
                 "udp and src host " + LiveTunnel.SRV_ATK + " and udp[8] = 3", dir.resolve("atk-rx-cookies.pcap"));
+        // the capture of what the attacker receives is the attacker's side too: it shares the generator's core
+        if (pinned) pin(cookies.process.pid(), ATTACKER_CPU, true);
         List<Long> rss = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         // Unloaded, then loaded (best of two runs each). On a shared 2-core machine a neighbour's
