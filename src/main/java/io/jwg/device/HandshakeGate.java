@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * reaches the queue once this gate answers it, the state would end after LINGER and the next
  * burst would again be processed at full cost (an X25519 each) until the queue backs up: so it is
  * also renewed while messages with a valid MAC1 keep arriving at {@link #SUSTAIN_PER_LINGER} or more
- * per LINGER (as fast as they would back the queue up to the threshold if each cost an X25519), and
- * ends LINGER after the last message of such a flood.
+ * per LINGER (128/s: far above what peers need, a thousand peers rekeying every two minutes send
+ * about 8/s, and far below a flood), and ends LINGER after the last message of such a flood.
  *
  * <p>Methods other than {@link #underLoad}, {@link #allow} and {@link #cookieRepliesSent} belong to
  * the UDP reader thread.
