@@ -36,15 +36,15 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * outbound: tun reader -> [ring: lookup peer, assign counter] -> seal workers -> in-order UDP send
  * inbound:  udp reader -> [ring: classify]  -> open workers -> in-order TUN write
- *           handshake initiations -> handshake workers (one per CPU)
- *           handshake responses, cookie replies, timers and staged packets -> one control thread
+ *           handshake messages, screened by the reader's {@link HandshakeGate}:
+ *             initiations -> handshake workers (one per CPU)
+ *             responses, cookie replies, timers and staged packets -> one control thread
  * </pre>
  */
 public final class Device implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(Device.class);
     /** Handshake messages waiting for the control thread; beyond this they are dropped. */
     static final int MAX_QUEUED_HANDSHAKES = 1024;
-    private static final long UNDER_LOAD_LINGER = 1_000_000_000L;
     private static final long TICK_NANOS = Math.max(10_000_000L, (long) (100_000_000L * Constants.TIME_SCALE));
     private static final int RING_SIZE = 512;
 
@@ -72,10 +72,8 @@ public final class Device implements Closeable {
     private final LinkedBlockingQueue<Runnable> control = new LinkedBlockingQueue<>();
     private final HandshakeWorkers handshakeWorkers = new HandshakeWorkers(HandshakeWorkers.defaultThreads());
     private final AtomicInteger queuedHandshakes = new AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicLong cookieRepliesSent = new java.util.concurrent.atomic.AtomicLong();
-    private volatile long underLoadUntil;
     private final Object sendLock = new Object();
-    private final RateLimiter rateLimiter = new RateLimiter();
+    private final HandshakeGate handshakeGate;
     private final Datagram controlDatagram;
     private final Datagram[] controlBatch;
     private final Datagram[] sendBatch = new Datagram[64];
@@ -92,6 +90,7 @@ public final class Device implements Closeable {
         this.udpFactory = udpFactory;
         this.udp = udpFactory.open(listenPort);
         this.clock = clock;
+        this.handshakeGate = new HandshakeGate(clock, PacketRing.MAX_CLAIM);
         this.mtu = mtu;
         // room for at least a 1500-byte inner packet, so that a later `ip link set mtu 1500` works too
         this.bufferSize = (Math.max(mtu, 1500) + Constants.TRANSPORT_OVERHEAD + Constants.PADDING_MULTIPLE + 63) & ~63;
@@ -112,6 +111,7 @@ public final class Device implements Closeable {
      */
     public synchronized void setPrivateKey(Key privateKey) {
         LocalIdentity old = identity;
+        Key oldCopy = privateKeyCopy;
         if (privateKey == null || privateKey.isZero()) {
             identity = null;
             privateKeyCopy = null;
@@ -130,13 +130,18 @@ public final class Device implements Closeable {
             }
         }
         if (old != null) old.destroy();
+        if (oldCopy != null) oldCopy.destroy();
     }
 
-    private volatile Key privateKeyCopy;
+    /**
+     * The private key as given, for {@link #privateKey()}; wiped when replaced or on close. Guarded
+     * by this; package-private so that DeviceTest can check the wiping.
+     */
+    Key privateKeyCopy;
 
-    /** The private key (for the UAPI's get), or null. */
-    public Key privateKey() {
-        return privateKeyCopy;
+    /** A copy of the private key (for the UAPI's get; the caller owns it), or null. */
+    public synchronized Key privateKey() {
+        return privateKeyCopy == null ? null : Key.of(privateKeyCopy.bytes());
     }
 
     /** The public key, or null without a private key. */
@@ -183,7 +188,7 @@ public final class Device implements Closeable {
 
     /** Cookie replies sent because we were under load and a handshake lacked a valid MAC2. */
     public long cookieRepliesSent() {
-        return cookieRepliesSent.get();
+        return handshakeGate.cookieRepliesSent();
     }
 
     private volatile io.jwg.noise.Tunnel.KeyLog keyLog;
@@ -412,6 +417,10 @@ public final class Device implements Closeable {
         for (Peer p : peers.values()) p.tunnel.close();
         LocalIdentity id = identity;
         if (id != null) id.destroy();
+        synchronized (this) {
+            if (privateKeyCopy != null) privateKeyCopy.destroy();
+            privateKeyCopy = null;
+        }
     }
 
     private volatile Runnable onTunGone = () -> {};
@@ -589,6 +598,7 @@ public final class Device implements Closeable {
             }
             if (n < 0) return;
             for (int i = 0; i < n; i++) classify(inbound.slot(seq + i));
+            handshakeGate.flush(transport); // this batch's cookie replies, in one send
             if (workers == 0 || (n <= INLINE_MAX && inbound.idle())) inbound.publishAndProcess(n);
             else inbound.publish(n);
         }
@@ -600,22 +610,38 @@ public final class Device implements Closeable {
         p.status = Packet.DROP;
         switch (type) {
             case Constants.TYPE_TRANSPORT -> p.status = Packet.OPEN;
-            case Constants.TYPE_INITIATION, Constants.TYPE_RESPONSE, Constants.TYPE_COOKIE_REPLY -> {
-                if (queuedHandshakes.get() >= MAX_QUEUED_HANDSHAKES) return; // overloaded: drop
-                byte[] msg = Arrays.copyOfRange(d.data, d.offset, d.offset + d.length);
-                Endpoint from = d.endpoint;
-                queuedHandshakes.incrementAndGet();
-                submitHandshake(type, () -> {
-                    queuedHandshakes.decrementAndGet();
-                    handleHandshakeMessage(type, msg, from);
-                });
+            case Constants.TYPE_INITIATION, Constants.TYPE_RESPONSE -> {
+                int queued = queuedHandshakes.get();
+                switch (handshakeGate.admit(cookieChecker, d.data, d.offset, d.length, d.endpoint, queued, udp)) {
+                    case PROCESS -> queueHandshake(type, d, handshakeGate.admittedUnderLoad());
+                    case BAD_MAC1 -> drop(DropReason.AUTHENTICATION, null);
+                    case COOKIE_REPLY, RATE_LIMITED -> { } // answered by the gate, or dropped like wireguard-go does
+                }
+            }
+            case Constants.TYPE_COOKIE_REPLY -> {
+                if (indices.lookup(Messages.getInt(d.data, d.offset + Messages.COOKIE_RECEIVER)) == null) {
+                    drop(DropReason.UNKNOWN_PEER, null);
+                    return;
+                }
+                queueHandshake(type, d, false);
             }
             default -> drop(DropReason.MALFORMED, null);
         }
     }
 
-    /** Initiations go to the handshake workers (all cores); responses and cookie replies to the control thread. */
-    private void submitHandshake(int type, Runnable job) {
+    /**
+     * Hands a handshake message on (dropped when MAX_QUEUED_HANDSHAKES wait): initiations to the
+     * handshake workers (all cores), responses and cookie replies to the control thread.
+     */
+    private void queueHandshake(int type, Datagram d, boolean admittedUnderLoad) {
+        if (queuedHandshakes.get() >= MAX_QUEUED_HANDSHAKES) return; // overloaded: drop
+        byte[] msg = Arrays.copyOfRange(d.data, d.offset, d.offset + d.length);
+        Endpoint from = d.endpoint;
+        queuedHandshakes.incrementAndGet();
+        Runnable job = () -> {
+            queuedHandshakes.decrementAndGet();
+            handleHandshakeMessage(type, msg, from, admittedUnderLoad);
+        };
         if (type == Constants.TYPE_INITIATION) handshakeWorkers.submit(job);
         else control.add(job);
     }
@@ -732,16 +758,11 @@ public final class Device implements Closeable {
         }
     }
 
-    private boolean underLoad() {
-        long now = clock.nanos();
-        if (queuedHandshakes.get() >= MAX_QUEUED_HANDSHAKES / 8) {
-            underLoadUntil = now + UNDER_LOAD_LINGER;
-            return true;
-        }
-        return now - underLoadUntil < 0;
-    }
-
-    private void handleHandshakeMessage(int type, byte[] msg, Endpoint from) {
+    /**
+     * A handshake message that passed the {@link HandshakeGate} (MAC1 checked; under load also MAC2
+     * and the rate limit, when admittedUnderLoad).
+     */
+    private void handleHandshakeMessage(int type, byte[] msg, Endpoint from, boolean admittedUnderLoad) {
         if (type == Constants.TYPE_COOKIE_REPLY) {
             IndexTable.Entry e = indices.lookup(Messages.getInt(msg, Messages.COOKIE_RECEIVER));
             if (e != null) e.tunnel().consumeCookieReply(msg, 0);
@@ -751,18 +772,16 @@ public final class Device implements Closeable {
         CookieChecker cc = cookieChecker;
         LocalIdentity id = identity;
         if (id == null || cc == null) return;
-        if (!cc.checkMac1(msg, 0, msg.length)) {
-            drop(DropReason.AUTHENTICATION, null);
-            return;
-        }
-        if (underLoad()) {
+        long now = clock.nanos();
+        // queued before the load began: checked now, as wireguard-go checks when it dequeues
+        if (!admittedUnderLoad && handshakeGate.underLoad(queuedHandshakes.get(), now)) {
             byte[] src = addressBytes(from);
             if (!cc.checkMac2(msg, 0, msg.length, src)) {
                 sendControl(cc.createReply(msg, 0, msg.length, src), from, null);
-                cookieRepliesSent.incrementAndGet();
+                handshakeGate.countReply();
                 return;
             }
-            if (!rateLimiter.allow(from.address(), clock.nanos())) return;
+            if (!handshakeGate.allow(from, now)) return;
         }
         if (type == Constants.TYPE_INITIATION) {
             Responder.Result r = Responder.consumeInitiation(id, this::peerByKeyBytes, msg, 0);

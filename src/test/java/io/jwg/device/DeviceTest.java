@@ -179,4 +179,78 @@ class DeviceTest {
             return Endpoint.of(InetAddress.getByName(host()), port);
         }
     }
+
+    @Test
+    void theRetainedPrivateKeyIsWipedWhenReplacedRemovedAndOnClose() {
+        Key held = retained(a);
+        assertThat(held).isEqualTo(aKey);
+        Key shown = a.privateKey();
+        assertThat(shown).isEqualTo(aKey).isNotSameAs(held);
+
+        Key second = Key.generatePrivate();
+        a.setPrivateKey(second);
+        assertThat(held.isZero()).as("the replaced key's copy").isTrue();
+        assertThat(shown.isZero()).as("a copy handed out belongs to its caller").isFalse();
+        assertThat(aKey.isZero()).as("the key passed in belongs to its caller").isFalse();
+        assertThat(a.privateKey()).isEqualTo(second);
+
+        held = retained(a);
+        a.setPrivateKey(null);
+        assertThat(held.isZero()).as("the removed key's copy").isTrue();
+        assertThat(a.privateKey()).isNull();
+
+        a.setPrivateKey(second);
+        held = retained(a);
+        a.close();
+        assertThat(held.isZero()).as("the copy after close").isTrue();
+        assertThat(a.privateKey()).isNull();
+        assertThat(second.isZero()).isFalse();
+    }
+
+    @Test
+    void aHandshakeFloodGetsBatchedCookieRepliesAndNoSessionAndTheTunnelWorksAfterIt() throws Exception {
+        MemoryUdp attacker = net.open("192.0.2.66", 4444);
+        io.jwg.noise.Tunnel stranger = new io.jwg.noise.Tunnel(new io.jwg.noise.LocalIdentity(Key.generatePrivate()), bKey.publicKey(), null, 0,
+                new io.jwg.noise.IndexTable(), Clock.SYSTEM);
+        byte[] init = stranger.initiateHandshake();
+        byte[] mac1Key = io.jwg.crypto.Blake2s.hash(io.jwg.noise.Constants.LABEL_MAC1, bKey.publicKey().bytes());
+        int flood = 3000;
+        Datagram[] batch = Datagram.batch(32, 256);
+        for (int i = 0; i < flood; i += 32) {
+            for (int j = 0; j < 32; j++) {
+                io.jwg.noise.Messages.putInt(init, io.jwg.noise.Messages.INIT_SENDER, i + j);
+                io.jwg.crypto.Blake2s.mac(mac1Key, init, 0, io.jwg.noise.Messages.INIT_MAC1, init, io.jwg.noise.Messages.INIT_MAC1);
+                batch[j].set(init, 0, init.length, Endpoint.of(InetAddress.getByName("192.0.2.2"), 51820));
+            }
+            attacker.send(batch, 32);
+        }
+        // the first ones reach the control thread (an X25519 each) until 128 wait: then it is under load
+        int replies = 0;
+        Datagram[] in = Datagram.batch(64, 256);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (replies < flood - 2 * HandshakeGate.QUEUE_THRESHOLD && System.nanoTime() < deadline) {
+            int n = attacker.receive(in);
+            for (int i = 0; i < n; i++) {
+                assertThat(in[i].length).isEqualTo(io.jwg.noise.Constants.COOKIE_REPLY_SIZE);
+                assertThat(in[i].data[0]).isEqualTo((byte) io.jwg.noise.Constants.TYPE_COOKIE_REPLY);
+            }
+            replies += n;
+        }
+        assertThat(replies).as("cookie replies to %d initiations", flood).isGreaterThanOrEqualTo(flood - 2 * HandshakeGate.QUEUE_THRESHOLD);
+        assertThat(b.cookieRepliesSent()).isGreaterThanOrEqualTo(replies);
+        assertThat(bSeesA.lastHandshakeWallNanos()).as("no session from the flood").isZero();
+        assertThat(b.peers()).hasSize(1);
+        attacker.close();
+
+        Thread.sleep(HandshakeGate.LINGER / 1_000_000 + 300); // under load ends a second after the flood
+        byte[] req = echo(aIp, bIp, 8, 1);
+        aTun.inject(req);
+        assertThat(bTun.take(Duration.ofSeconds(5))).isEqualTo(req);
+    }
+
+    static Key retained(Device d) {
+        synchronized (d) {
+            return d.privateKeyCopy;
+        }
+    }
 }

@@ -222,7 +222,8 @@ class HostileNetworkLiveTest {
     /**
      * A handshake flood of 12,000 initiations/s for ~20 s from the attacker: half with a correct MAC1
      * and random ephemeral/static (each costs the server a DH unless it is under load), half fully
-     * valid initiations from keys the server does not know (sender index changed, MAC1 recomputed).
+     * valid initiations from keys the server does not know (sender index changed, MAC1 recomputed);
+     * MAC2 is zeros, as a sender without a cookie sends it.
      * Meanwhile iperf3 runs through the tunnel, and then the legitimate client handshakes anew.
      * Asserts: the flood ran at 10,000/s or more; throughput at least 80% of the unloaded runs just
      * before (best of two each; the attacker on its own core, see below); the server's RSS grows by
@@ -252,6 +253,8 @@ class HostileNetworkLiveTest {
         long rssBefore = LiveTunnel.rssKib(t.server);
         LiveTunnel.Capture cookies = new LiveTunnel.Capture(t.atk, t.srvAtk.ifB(),
                 "udp and src host " + LiveTunnel.SRV_ATK + " and udp[8] = 3", dir.resolve("atk-rx-cookies.pcap"));
+        // the capture of what the attacker receives is the attacker's side too: it shares the generator's core
+        if (pinned) pin(cookies.process.pid(), ATTACKER_CPU, true);
         List<Long> rss = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         // Unloaded, then loaded (best of two runs each). On a shared 2-core machine a neighbour's
@@ -345,10 +348,10 @@ class HostileNetworkLiveTest {
         long allSent = earlierFloods + flood.sent.get();
         assertThat((long) replies.size()).isLessThanOrEqualTo(allSent);
         assertThat((long) replies.size() * Constants.COOKIE_REPLY_SIZE).isLessThan(allSent * Constants.INITIATION_SIZE / 2);
-        assertThat(replies).allSatisfy(p -> {
-            assertThat(p).hasSize(Constants.COOKIE_REPLY_SIZE);
-            assertThat(Messages.typeOf(p, 0, p.length)).isEqualTo(Constants.TYPE_COOKIE_REPLY);
-        });
+        List<String> notCookieReplies = replies.stream()
+                .filter(p -> p.length != Constants.COOKIE_REPLY_SIZE || Messages.typeOf(p, 0, p.length) != Constants.TYPE_COOKIE_REPLY)
+                .limit(5).map(p -> p.length + " bytes, type " + (p.length > 0 ? p[0] : -1)).toList();
+        assertThat(notCookieReplies).as("replies that are not 64-byte cookie replies (the first 5)").isEmpty();
         assertThat(t.wg(t.srv, "show", t.serverIf, "peers").strip()).isEqualTo(t.clientKey.publicKey().toBase64());
         assertThat(floodSessions).as("a handshake completed during the flood before the client's own").isFalse();
         assertThat(responsesDuringIperf).as("handshake responses sent to the flood").isZero();
@@ -384,16 +387,17 @@ class HostileNetworkLiveTest {
 
     static final String TUNNEL_CPU = "0", ATTACKER_CPU = "1";
     /**
-     * The goal is 80% of the unloaded throughput under the flood. Measured here (2 cores, tunnel on
-     * one, attacker on the other) jwg keeps 77-105%, mostly right at 80%: the flood costs the server
-     * about a third of the tunnel's core (jwg-control ~19 us and jwg-udp-reader ~9 us per flood
-     * message at 12,000/s), so the test fails the run below 60% and reports anything below 80%.
-     * Without the cookie defence each flood message would cost an X25519 (about 105 us here, Bouncy
-     * Castle): 12,000/s would saturate jwg-control on its own, far below 60%. A dedicated machine can
-     * hold jwg to the goal with -Djwg.security.floodRatio=0.8.
+     * The goal: 80% of the unloaded throughput under the flood, enforced. Measured here (2 cores,
+     * tunnel on one, attacker on the other, other builds running on the machine) jwg kept 81-109%
+     * in 17 runs (median 92%) since the flood is answered on the UDP reader (HandshakeGate: MAC1, the cookie reply, one send
+     * per receive batch) and never reaches jwg-control; before that, jwg-control ~19 us and the
+     * reader's hand-off ~9 us per flood message left 72-105%. Without the cookie defence each flood
+     * message would cost an X25519 (about 105 us here, Bouncy Castle): 12,000/s would saturate
+     * jwg-control on its own. -Djwg.security.floodRatio=0.6 relaxes it for a machine too noisy to
+     * measure.
      */
     static final double TARGET_RATIO = 0.8;
-    static final double REQUIRED_RATIO = Double.parseDouble(System.getProperty("jwg.security.floodRatio", "0.6"));
+    static final double REQUIRED_RATIO = Double.parseDouble(System.getProperty("jwg.security.floodRatio", "0.8"));
     String tunnelCpu;
 
     static void pin(long pid, String cpus, boolean allThreads) {

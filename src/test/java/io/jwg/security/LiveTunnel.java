@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -212,7 +213,7 @@ final class LiveTunnel implements AutoCloseable {
         Capture(Netns ns, String ifname, String filter, Path file) throws IOException {
             this.file = file;
             this.log = file.resolveSibling(file.getFileName() + ".log");
-            process = ns.start(List.of("tcpdump", "-i", ifname, "-n", "-U", "--immediate-mode", "-s", "2048", "-w", file.toString(), filter), log);
+            process = ns.start(List.of("tcpdump", "-i", ifname, "-n", "-U", "--immediate-mode", "-s", "65535", "-w", file.toString(), filter), log);
             Netns.waitFor(Duration.ofSeconds(10), "tcpdump listening on " + ifname, () -> {
                 try {
                     return Files.exists(log) && Files.readString(log).contains("listening on");
@@ -230,7 +231,13 @@ final class LiveTunnel implements AutoCloseable {
         }
     }
 
-    /** UDP payloads of the IPv4 packets in a pcap file (Ethernet link type), in order. */
+    /**
+     * UDP payloads of the IPv4 packets in a pcap file (Ethernet link type), in order. Datagrams
+     * sent with UDP GSO (one UDP_SEGMENT message for several same-size datagrams to one address)
+     * cross a veth pair unsegmented, so tcpdump sees one super-packet where the receiving socket
+     * gets the separate datagrams: a payload made of whole cookie replies (64 bytes each, type 3)
+     * is returned as those replies.
+     */
     static List<byte[]> udpPayloads(byte[] pcap) {
         List<byte[]> out = new ArrayList<>();
         if (pcap.length < 24) return out;
@@ -252,9 +259,24 @@ final class LiveTunnel implements AutoCloseable {
             int avail = p + incl - (udp + 8);
             byte[] payload = new byte[Math.max(0, Math.min(len, avail))];
             System.arraycopy(pcap, udp + 8, payload, 0, payload.length);
-            out.add(payload);
+            if (isCookieReplyRun(payload)) {
+                for (int i = 0; i < payload.length; i += COOKIE_REPLY) out.add(Arrays.copyOfRange(payload, i, i + COOKIE_REPLY));
+            } else {
+                out.add(payload);
+            }
         }
         return out;
+    }
+
+    private static final int COOKIE_REPLY = 64;
+
+    /** Two or more whole 64-byte type-3 messages back to back (a GSO super-packet of cookie replies). */
+    static boolean isCookieReplyRun(byte[] payload) {
+        if (payload.length <= COOKIE_REPLY || payload.length % COOKIE_REPLY != 0) return false;
+        for (int i = 0; i < payload.length; i += COOKIE_REPLY) {
+            if (payload[i] != 3 || payload[i + 1] != 0 || payload[i + 2] != 0 || payload[i + 3] != 0) return false;
+        }
+        return true;
     }
 
     /** bits per second received, from iperf3 -J output. */
