@@ -12,10 +12,17 @@ public final class ReplayWindow {
     private final long[] ring = new long[RING_BLOCKS];
     private long last;
 
-    /** Cheap pre-check before decrypting: false if the counter is certainly too old or over the limit. */
+    /**
+     * Cheap pre-check before decrypting: false if the counter is over the limit, too old, or already
+     * seen. Rejecting a seen counter before authentication is safe: a message carrying it is a replay
+     * or a forgery, and both are dropped anyway; it spares the full authentication and decryption of
+     * a flood of replayed packets.
+     */
     public synchronized boolean mayAccept(long counter) {
         if (Long.compareUnsigned(counter, Constants.REJECT_AFTER_MESSAGES) >= 0) return false;
-        return !(Long.compareUnsigned(counter, last) <= 0 && Long.compareUnsigned(last - counter, WINDOW_SIZE) > 0);
+        if (Long.compareUnsigned(counter, last) > 0) return true;
+        if (Long.compareUnsigned(last - counter, WINDOW_SIZE) > 0) return false;
+        return (ring[(int) ((counter >>> 6) & (RING_BLOCKS - 1))] & (1L << (counter & 63))) == 0;
     }
 
     /**

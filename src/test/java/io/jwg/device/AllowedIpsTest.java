@@ -1,6 +1,7 @@
 package io.jwg.device;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -51,6 +52,26 @@ class AllowedIpsTest {
         byte[] packet = new byte[40];
         System.arraycopy(ip("10.5.3.4"), 0, packet, 16, 4);
         assertThat(t.lookup(packet, 16, 4)).isEqualTo("x");
+    }
+
+    @Test
+    void prefixesAddedAboveAndBesideEachOtherInAnyOrder() throws Exception {
+        // a host first, then a network above it, then a sibling that splits the compressed path
+        AllowedIps<String> t = new AllowedIps.Builder<String>()
+                .put(ip("10.1.2.3"), 32, "host")
+                .put(ip("10.1.0.0"), 16, "net")
+                .put(ip("10.1.2.128"), 25, "upper-half")
+                .put(ip("fd00::1"), 128, "host6")
+                .put(ip("fd00::"), 127, "pair6")
+                .build();
+        assertThat(t.lookup(ip("10.1.2.3"))).isEqualTo("host");
+        assertThat(t.lookup(ip("10.1.2.2"))).isEqualTo("net");
+        assertThat(t.lookup(ip("10.1.2.200"))).isEqualTo("upper-half");
+        assertThat(t.lookup(ip("10.2.0.1"))).isNull();
+        assertThat(t.lookup(ip("fd00::1"))).isEqualTo("host6");
+        assertThat(t.lookup(ip("fd00::"))).isEqualTo("pair6");
+        assertThat(t.lookup(ip("fd00::2"))).isNull();
+        assertThatThrownBy(() -> t.lookup(new byte[5])).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

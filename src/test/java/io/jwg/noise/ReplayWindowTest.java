@@ -22,6 +22,19 @@ class ReplayWindowTest {
     }
 
     @Test
+    void preCheckRefusesSeenCountersButNotNewOnes() {
+        ReplayWindow w = new ReplayWindow();
+        assertThat(w.mayAccept(0)).isTrue();
+        assertThat(w.accept(0)).isTrue();
+        assertThat(w.mayAccept(0)).isFalse();
+        assertThat(w.accept(100)).isTrue();
+        assertThat(w.mayAccept(100)).isFalse();
+        assertThat(w.mayAccept(99)).isTrue(); // inside the window, not seen yet
+        assertThat(w.mayAccept(101)).isTrue();
+        assertThat(w.mayAccept(99)).isTrue(); // the pre-check records nothing
+    }
+
+    @Test
     void rejectsCountersAtTheMessageLimit() {
         ReplayWindow w = new ReplayWindow();
         assertThat(w.accept(Constants.REJECT_AFTER_MESSAGES)).isFalse();
@@ -39,6 +52,7 @@ class ReplayWindowTest {
             long c = Math.max(0, max + r.nextInt(300) - 250);
             boolean tooOld = max >= 0 && max - c > ReplayWindow.WINDOW_SIZE;
             boolean expected = !tooOld && !seen.get((int) c);
+            assertThat(w.mayAccept(c)).as("pre-check of counter %d (max %d)", c, max).isEqualTo(expected);
             assertThat(w.accept(c)).as("counter %d (max %d)", c, max).isEqualTo(expected);
             if (expected) {
                 seen.set((int) c);
