@@ -1,5 +1,9 @@
 package io.jwg.tun;
 
+import static io.jwg.tun.NetworkOrder.getInt;
+import static io.jwg.tun.NetworkOrder.getShort;
+import static io.jwg.tun.NetworkOrder.putShort;
+
 /**
  * Merges consecutive TCP segments of one flow from a {@link PacketBatch} into a single super-packet with
  * a virtio header asking the kernel to treat it as the segments it stands for (GRO, the reverse of
@@ -156,18 +160,5 @@ final class GroCoalescer {
 
     private static boolean equal(byte[] a, int ao, byte[] b, int bo, int n) {
         return java.util.Arrays.equals(a, ao, ao + n, b, bo, bo + n);
-    }
-
-    private static int getShort(byte[] b, int off) {
-        return ((b[off] & 0xff) << 8) | (b[off + 1] & 0xff);
-    }
-
-    private static void putShort(byte[] b, int off, int v) {
-        b[off] = (byte) (v >>> 8);
-        b[off + 1] = (byte) v;
-    }
-
-    private static long getInt(byte[] b, int off) {
-        return ((long) (b[off] & 0xff) << 24) | ((b[off + 1] & 0xff) << 16) | ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
     }
 }

@@ -1,5 +1,10 @@
 package io.jwg.tun;
 
+import static io.jwg.tun.NetworkOrder.getInt;
+import static io.jwg.tun.NetworkOrder.getShort;
+import static io.jwg.tun.NetworkOrder.putInt;
+import static io.jwg.tun.NetworkOrder.putShort;
+
 /**
  * Cuts what a TUN device with TSO enabled hands over (a virtio header, then an IP packet of up to 64 KB)
  * into the packets that would have been on the wire without offload: per segment the IP header with
@@ -167,25 +172,5 @@ final class GsoSplitter {
         b[at + 1] = 0;
         int c = Checksum.checksum(b, start, length, initial);
         putShort(b, at, c == 0 && udp ? 0xffff : c);
-    }
-
-    private static int getShort(byte[] b, int off) {
-        return ((b[off] & 0xff) << 8) | (b[off + 1] & 0xff);
-    }
-
-    private static void putShort(byte[] b, int off, int v) {
-        b[off] = (byte) (v >>> 8);
-        b[off + 1] = (byte) v;
-    }
-
-    private static long getInt(byte[] b, int off) {
-        return ((long) (b[off] & 0xff) << 24) | ((b[off + 1] & 0xff) << 16) | ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
-    }
-
-    private static void putInt(byte[] b, int off, int v) {
-        b[off] = (byte) (v >>> 24);
-        b[off + 1] = (byte) (v >>> 16);
-        b[off + 2] = (byte) (v >>> 8);
-        b[off + 3] = (byte) v;
     }
 }
