@@ -300,14 +300,16 @@ public final class Device implements Closeable {
             startThread("jwg-open-" + i, () -> inbound.runWorker(id));
         }
         startThread("jwg-control", this::runControl);
-        long warm = Long.getLong("jwg.warmup.ms", 400);
-        if (warm > 0) {
-            Thread.ofPlatform().name("jwg-warmup").daemon(true).priority(Thread.MIN_PRIORITY).start(() -> {
-                long t0 = System.nanoTime();
-                long n = io.jwg.noise.Warmup.run(warm);
-                log.debug("JIT warm-up: {} packets sealed and opened in {} ms", n, (System.nanoTime() - t0) / 1_000_000);
-            });
-        }
+        startWarmup();
+    }
+
+    /**
+     * Starts the JIT warm-up of the handshake and transport crypto (once per JVM; -Djwg.warmup.ms=0
+     * turns it off). {@code jwg up} calls this before it configures the interface, so that the
+     * warm-up overlaps the `ip` commands and the first handshake runs compiled.
+     */
+    public static void startWarmup() {
+        io.jwg.noise.Warmup.startInBackground(Long.getLong("jwg.warmup.ms", 400), r -> log.debug("JIT warm-up: {}", r));
     }
 
     private Thread startThread(String name, Runnable r) {

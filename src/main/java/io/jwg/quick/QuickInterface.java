@@ -129,6 +129,7 @@ public final class QuickInterface implements Closeable {
     private void bringUp() throws IOException {
         InterfaceConfig ic = config.interfaceConfig();
         Privileges.requireNetAdmin();
+        Device.startWarmup();
         if (ip.exists(name)) throw new IOException("interface " + name + " already exists");
         Hooks.run("PreUp", ic.preUp(), name);
 
