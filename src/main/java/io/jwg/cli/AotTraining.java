@@ -16,7 +16,7 @@ import java.time.Duration;
  * does, without root and in a few seconds, what {@code jwg up} does first, so that the cache holds
  * those classes loaded and linked and their methods' profiles. A CLI run (picocli, logging), a
  * config parsed from text, the FFM bindings and UDP sockets, a handshake and a few thousand
- * packets between two userspace tunnels on the loopback, and an external command started.
+ * packets between two userspace tunnels on the loopback, a UAPI request, and an external command started.
  * Prints one line; exits non-zero if the tunnels did not work (then no cache is written).
  */
 public final class AotTraining {
@@ -77,8 +77,25 @@ public final class AotTraining {
                     }
                 }
                 ta.peers();
+                uapi(tb);
                 return got;
             }
+        }
+    }
+
+    /** The UAPI server (started by `jwg up` too) in a temporary directory, and one `get` through it. */
+    private static void uapi(UserspaceTunnel t) throws IOException {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("jwg-aot");
+        try {
+            t.serveUapi(dir);
+            io.jwg.uapi.UapiClient.in(dir).get(t.name());
+        } catch (io.jwg.uapi.UapiException e) {
+            throw new IOException(e.getMessage(), e);
+        } finally {
+            try (var files = java.nio.file.Files.list(dir)) {
+                for (java.nio.file.Path f : files.toList()) java.nio.file.Files.deleteIfExists(f);
+            }
+            java.nio.file.Files.deleteIfExists(dir);
         }
     }
 
