@@ -309,7 +309,8 @@ public final class Device implements Closeable {
      * warm-up overlaps the `ip` commands and the first handshake runs compiled.
      */
     public static void startWarmup() {
-        io.jwg.noise.Warmup.startInBackground(Long.getLong("jwg.warmup.ms", 400), r -> log.debug("JIT warm-up: {}", r));
+        io.jwg.noise.Warmup.startInBackground(Long.getLong("jwg.warmup.ms", 400), io.jwg.os.ThreadNice::lowestForCurrentThread,
+                r -> log.debug("JIT warm-up: {}", r));
     }
 
     private Thread startThread(String name, Runnable r) {

@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * without this the first packet through a new tunnel waits ~100 ms for the handshake.
  */
 public final class Warmup {
-    /** Handshakes after which X25519 and BLAKE2s have been compiled (C1 after the first, C2 after ~10). */
-    static final int HANDSHAKES = 24;
+    /** Handshakes after which X25519 and BLAKE2s run compiled (C1 within the first; more only delay the first real one). */
+    static final int HANDSHAKES = 8;
     /** Bound on the handshake phase, for a slow or busy machine. */
     static final long HANDSHAKE_MILLIS = 400;
     private static final AtomicBoolean STARTED = new AtomicBoolean();
@@ -21,16 +21,19 @@ public final class Warmup {
 
     /**
      * Starts the warm-up on a daemon thread, once per JVM (later calls do nothing): handshakes
-     * first, then {@code transportMillis} of sealing and opening at half duty, so that it leaves
-     * CPU time to real work on a small machine. Nothing when {@code transportMillis <= 0}.
+     * first, then, after {@code lowerPriority} has run on the thread, {@code transportMillis} of
+     * sealing and opening. The handshakes are what a first packet waits for; the transport part is
+     * for throughput in the first seconds and must not delay real work, hence the lower priority.
+     * Nothing when {@code transportMillis <= 0}.
      */
-    public static void startInBackground(long transportMillis, java.util.function.Consumer<String> report) {
+    public static void startInBackground(long transportMillis, Runnable lowerPriority, java.util.function.Consumer<String> report) {
         if (transportMillis <= 0 || !STARTED.compareAndSet(false, true)) return;
         Thread.ofPlatform().name("jwg-warmup").daemon(true).start(() -> {
             long t0 = System.nanoTime();
             int h = handshakes(HANDSHAKES, HANDSHAKE_MILLIS);
             long t1 = System.nanoTime();
-            long n = run(transportMillis, true);
+            lowerPriority.run();
+            long n = run(transportMillis);
             report.accept(h + " handshakes in " + (t1 - t0) / 1_000_000 + " ms, " + n + " packets sealed and opened in "
                     + (System.nanoTime() - t1) / 1_000_000 + " ms");
         });
@@ -74,43 +77,20 @@ public final class Warmup {
 
     /** Seals and opens packets of typical sizes for about the given time; returns packets processed. */
     public static long run(long millis) {
-        return run(millis, false);
-    }
-
-    /**
-     * As {@link #run(long)}; with {@code halfDuty} it sleeps as long as it worked after every slice
-     * of ~2 ms, so the wall time doubles and a core stays free half of the time.
-     */
-    static long run(long millis, boolean halfDuty) {
         byte[] k1 = Key.generatePreshared().bytes();
         byte[] k2 = Key.generatePreshared().bytes();
         Keypair a = new Keypair(k1, k2, true, 1, 2, System.nanoTime());
         Keypair b = new Keypair(k2, k1, false, 2, 1, System.nanoTime());
         byte[] buf = new byte[1500];
         int[] sizes = {1424, 96, 48, 0};
-        long budget = millis * 1_000_000L;
-        long worked = 0;
+        long deadline = System.nanoTime() + millis * 1_000_000L;
         long n = 0;
         try {
-            while (worked < budget) {
-                long s = System.nanoTime();
-                long sliceEnd = s + 2_000_000L;
-                do {
-                    for (int i = 0; i < 16; i++) {
-                        int size = sizes[(int) (n++ & 3)];
-                        int len = a.seal(a.nextCounter(), buf, 0, size);
-                        if (b.open(buf, 0, len) != size) throw new IllegalStateException("warm-up round trip failed");
-                    }
-                } while (System.nanoTime() - sliceEnd < 0);
-                long slice = System.nanoTime() - s;
-                worked += slice;
-                if (halfDuty) {
-                    try {
-                        Thread.sleep(java.time.Duration.ofNanos(slice));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        break;
-                    }
+            while (System.nanoTime() < deadline) {
+                for (int i = 0; i < 64; i++) {
+                    int size = sizes[(int) (n++ & 3)];
+                    int len = a.seal(a.nextCounter(), buf, 0, size);
+                    if (b.open(buf, 0, len) != size) throw new IllegalStateException("warm-up round trip failed");
                 }
             }
         } finally {

@@ -4,23 +4,31 @@ import io.jwg.device.Device;
 import io.jwg.net.LinuxUdp;
 import io.jwg.os.LibC;
 import io.jwg.tun.LinuxTun;
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Starts, on background threads, the two costliest parts of bringing an interface up, so that on a
- * machine with two or more cores they overlap with reading the config, the logging set-up and the
- * first `ip` commands: the FFM bindings to libc (~0.25 s of CPU, mostly generating the downcall
- * stubs) and then the JIT warm-up of the handshake (see {@link io.jwg.noise.Warmup}). Optional, once per
- * JVM; this class has no logger, so calling it early does not wait for the logging set-up.
+ * Starts, on a background thread, the costliest parts of bringing an interface up and of its
+ * first packet, so that on a machine with two or more cores they overlap with reading the config,
+ * the logging set-up and the first `ip` commands: the FFM bindings to libc (~0.25 s of CPU, mostly
+ * generating the downcall stubs) and then a few datagrams over the loopback through the device's UDP
+ * code (UdpWarmup); beside them, on its own thread, the JIT warm-up of the handshake (io.jwg.noise.Warmup).
+ * Optional, once per JVM; -Djwg.warmup.ms=0 leaves out the warm-ups. This class has no logger, so
+ * calling it early does not wait for the logging set-up.
  */
 public final class Preload {
     private static final AtomicBoolean STARTED = new AtomicBoolean();
+    /** Rounds of the loopback UDP warm-up (8 datagrams each). */
+    static final int UDP_ROUNDS = 16;
 
     private Preload() {}
 
     public static void start() {
         if (!STARTED.compareAndSet(false, true)) return;
+        // the handshake warm-up at once and beside the bindings: measured, the first packet after
+        // start-up is faster this way, and the interface is not ready later
+        Thread.ofPlatform().name("jwg-preload-warmup").daemon(true).start(Device::startWarmup);
         Thread.ofPlatform().name("jwg-preload").daemon(true).start(() -> {
             try {
                 for (Class<?> c : List.of(LibC.class, LinuxTun.class, LinuxUdp.class)) {
@@ -29,9 +37,12 @@ public final class Preload {
             } catch (ClassNotFoundException | LinkageError e) {
                 // bringing the interface up fails with the same error when it needs them, and reports it
             }
-            // then, not at the same time: the bindings are on the way to a usable interface, and on
-            // two cores the warm-up and the JIT compiling it would take half their CPU time
-            Device.startWarmup();
+            if (Long.getLong("jwg.warmup.ms", 400) <= 0) return;
+            try {
+                UdpWarmup.run(UDP_ROUNDS);
+            } catch (IOException | RuntimeException e) {
+                // only a warm-up
+            }
         });
     }
 }
