@@ -5,19 +5,16 @@ find_java() {
   if [ -n "${JWG_JAVA_HOME:-}" ] && [ -x "$JWG_JAVA_HOME/bin/java" ]; then JAVA_HOME=$JWG_JAVA_HOME; export JAVA_HOME; return; fi
   local d
   for d in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-25* /usr/lib/jvm/java-25* /usr/lib/jvm/*25* "${JAVA_HOME:-}"; do
-    if [ -n "$d" ] && [ -x "$d/bin/java" ] && is_java25 "$d"; then
+    [ -n "$d" ] && [ -x "$d/bin/java" ] || continue
+    # the JDK's release file says which version it is; running `java -version` would cost ~70 ms
+    # of every start. (Self-contained: scripts/install copies this function into its launcher.)
+    if { [ -r "$d/release" ] && grep -q '^JAVA_VERSION="25[."]' "$d/release"; } \
+        || { [ ! -r "$d/release" ] && "$d/bin/java" -version 2>&1 | grep -q 'version "25'; }; then
       JAVA_HOME=$d; export JAVA_HOME; return
     fi
   done
   echo "jwg: Java 25 not found (looked under /usr/lib/jvm; set JWG_JAVA_HOME)" >&2
   exit 1
-}
-
-# Whether the JDK in $1 is Java 25: its release file says so (running `java -version` costs ~70 ms
-# of every start), else ask java itself.
-is_java25() {
-  if [ -r "$1/release" ]; then grep -q '^JAVA_VERSION="25[."]' "$1/release"; return; fi
-  "$1/bin/java" -version 2>&1 | grep -q 'version "25'
 }
 
 # The JVM flags every jwg launcher uses (scripts/jwg, and the one scripts/install writes).
