@@ -8,6 +8,7 @@ import io.jwg.api.SystemTunnel;
 import io.jwg.api.Tunnel;
 import io.jwg.api.TunnelConfig;
 import io.jwg.os.SdNotify;
+import io.jwg.quick.Preload;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,8 +39,49 @@ final class UpCommand implements Callable<Integer> {
             description = "append handshake secrets to FILE (0600) in Wireshark's WireGuard key log format, to decrypt a capture of this tunnel; debugging only")
     Path keyLog;
 
+    /**
+     * {@code [-v] up [-v] [-d] [--keylog FILE] CONFIG} parsed without picocli (see Main), with the
+     * same result picocli gives (UpCommandTest checks that). Null for anything else (other
+     * commands, help, bundled, repeated or unknown options, a CONFIG starting with '-'): picocli
+     * handles those, and reports the mistakes.
+     */
+    record Simple(UpCommand command, boolean verbose) {
+        static Simple parse(String[] args) {
+            int i = 0;
+            boolean verbose = false;
+            if (i < args.length && isVerbose(args[i])) {
+                verbose = true;
+                i++;
+            }
+            if (i >= args.length || !args[i].equals("up")) return null;
+            UpCommand c = new UpCommand();
+            for (i++; i < args.length; i++) {
+                String a = args[i];
+                if (isVerbose(a) && !verbose) {
+                    verbose = true;
+                } else if ((a.equals("-d") || a.equals("--detach")) && !c.detach) {
+                    c.detach = true;
+                } else if (a.equals("--keylog") && i + 1 < args.length && !args[i + 1].startsWith("-") && c.keyLog == null) {
+                    c.keyLog = Path.of(args[++i]);
+                } else if (a.startsWith("--keylog=") && a.length() > "--keylog=".length() && c.keyLog == null) {
+                    c.keyLog = Path.of(a.substring("--keylog=".length()));
+                } else if (!a.startsWith("-") && c.config == null) {
+                    c.config = a;
+                } else {
+                    return null;
+                }
+            }
+            return c.config == null ? null : new Simple(c, verbose);
+        }
+
+        private static boolean isVerbose(String a) {
+            return a.equals("-v") || a.equals("--verbose");
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
+        if (!detach) Preload.start(); // native bindings and JIT warm-up, while the config is read
         Path path = ConfigFiles.locate(config);
         String name;
         Config cfg;

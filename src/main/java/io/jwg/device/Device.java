@@ -352,20 +352,37 @@ public final class Device implements Closeable {
         }
         startThread("jwg-control", this::runControl);
         handshakeWorkers.start();
-        long warm = Long.getLong("jwg.warmup.ms", 400);
-        if (warm > 0 && warmUp) {
-            Thread.ofPlatform().name("jwg-warmup").daemon(true).priority(Thread.MIN_PRIORITY).start(() -> {
-                long t0 = System.nanoTime();
-                // cheapest and most useful first: the native calls every packet makes
-                if (tun instanceof io.jwg.tun.LinuxTun) io.jwg.tun.LinuxTun.warmUp(Integer.getInteger("jwg.warmup.tun", 10_000));
-                if (udp instanceof io.jwg.net.LinuxUdp) io.jwg.net.LinuxUdp.warmUp(Integer.getInteger("jwg.warmup.udp", 3_000));
-                long t1 = System.nanoTime();
-                long n = io.jwg.noise.Warmup.run(warm / 4);
-                long m = PIPELINE_WARMUP ? PipelineWarmup.run(warm) : 0;
-                log.debug("JIT warm-up: native calls in {} ms; {} packets sealed and opened, {} round trips through an in-memory device pair; {} ms in all",
-                        (t1 - t0) / 1_000_000, n, m, (System.nanoTime() - t0) / 1_000_000);
-            });
-        }
+        if (warmUp) startWarmup(tun instanceof io.jwg.tun.LinuxTun || udp instanceof io.jwg.net.LinuxUdp);
+    }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean WARMUP_STARTED = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Starts the JIT warm-up on a background thread, once per JVM (-Djwg.warmup.ms=0 turns it off).
+     * First a few complete handshakes, which is what the first packet through a new tunnel waits for;
+     * then, at nice 19 so that it never delays real work: the native calls every packet makes (TUN
+     * and UDP, when {@code linux}), transport sealing and opening, and round trips through an
+     * in-memory device pair ({@link PipelineWarmup}). {@code jwg up} calls this before it configures
+     * the interface, so that the warm-up overlaps the `ip` commands.
+     */
+    public static void startWarmup(boolean linux) {
+        long ms = Long.getLong("jwg.warmup.ms", 400);
+        if (ms <= 0 || !WARMUP_STARTED.compareAndSet(false, true)) return;
+        Thread.ofPlatform().name("jwg-warmup").daemon(true).start(() -> {
+            long t0 = System.nanoTime();
+            int h = io.jwg.noise.Warmup.handshakes(io.jwg.noise.Warmup.HANDSHAKES, io.jwg.noise.Warmup.HANDSHAKE_MILLIS);
+            long t1 = System.nanoTime();
+            if (linux) {
+                io.jwg.os.ThreadNice.lowestForCurrentThread();
+                io.jwg.tun.LinuxTun.warmUp(Integer.getInteger("jwg.warmup.tun", 10_000));
+                io.jwg.net.LinuxUdp.warmUp(Integer.getInteger("jwg.warmup.udp", 3_000));
+            }
+            long t2 = System.nanoTime();
+            long n = io.jwg.noise.Warmup.run(ms / 4);
+            long m = PIPELINE_WARMUP ? PipelineWarmup.run(ms) : 0;
+            log.debug("JIT warm-up: {} handshakes in {} ms; native calls in {} ms; {} packets sealed and opened, {} round trips through an in-memory device pair; {} ms in all",
+                    h, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, n, m, (System.nanoTime() - t0) / 1_000_000);
+        });
     }
 
     private static final boolean PIPELINE_WARMUP = !"false".equals(System.getProperty("jwg.warmup.pipeline"));

@@ -129,12 +129,15 @@ public final class QuickInterface implements Closeable {
     private void bringUp() throws IOException {
         InterfaceConfig ic = config.interfaceConfig();
         Privileges.requireNetAdmin();
+        Preload.start();
         if (ip.exists(name)) throw new IOException("interface " + name + " already exists");
         Hooks.run("PreUp", ic.preUp(), name);
 
+        // before the TUN device exists (which does not change the routes), while the native
+        // bindings it needs may still be initialising on another thread (prepare)
+        int mtu = ic.mtu().isPresent() ? ic.mtu().getAsInt() : derivedMtu();
         Tun tun = LinuxTun.create(name);
         undo.add(() -> closeQuietly(tun));
-        int mtu = ic.mtu().isPresent() ? ic.mtu().getAsInt() : derivedMtu();
         device = new Device(ic.privateKey(), tun, LinuxUdp::open, ic.listenPort().orElse(0), mtu, Clock.SYSTEM);
         undo.add(0, device::close);
         if (keyLog != null) {
@@ -146,17 +149,17 @@ public final class QuickInterface implements Closeable {
         configure(device, config);
         uapi = io.jwg.uapi.UapiServer.start(name, new io.jwg.uapi.DeviceBackend(device));
         undo.add(0, uapi::close);
+        // running before the link is up, so that the first packet routed into it starts a handshake at once
+        device.start();
 
-        ip.setMtu(name, mtu);
-        for (IpPrefix a : ic.addresses()) ip.addAddress(name, a.toString());
-        ip.linkUp(name);
+        List<String> addresses = ic.addresses().stream().map(IpPrefix::toString).toList();
+        ip.configureLink(name, mtu, addresses); // one `ip -batch`: MTU, addresses, up
         undo.add(0, Resolvconf.system().apply(name, ic.dnsServers(), ic.dnsSearchDomains())::close);
         addRoutes(ic.table());
         if (ic.gateway().isPresent()) {
             List<IpPrefix> allowed = config.peers().stream().flatMap(pc -> pc.allowedIps().stream()).toList();
             undo.add(0, NatGateway.install(name, ic.gateway().get(), ic.addresses(), allowed, ip, Sysctl.system(), Firewall.backend())::close);
         }
-        device.start();
         Hooks.run("PostUp", ic.postUp(), name);
         upComplete = true;
         log.info("interface {} is up: listening on UDP port {}, MTU {}, {} peer(s)", name, device.listenPort(), mtu, config.peers().size());

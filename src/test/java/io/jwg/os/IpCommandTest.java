@@ -91,6 +91,23 @@ class IpCommandTest {
     }
 
     @Test
+    void configureLinkRunsAsOneBatchAndNamesTheFailingCommand() throws Exception {
+        ip.configureLink("d0", 1400, List.of("10.230.0.1/24", "fd00:230::1/64"));
+        assertThat(ip.linkMtu("d0")).isEqualTo(1400);
+        assertThat(ns.run("ip", "-o", "link", "show", "d0")).contains("UP");
+        assertThat(ns.run("ip", "-o", "addr", "show", "dev", "d0")).contains("10.230.0.1/24").contains("fd00:230::1/64");
+        assertThatThrownBy(() -> ip.configureLink("d0", 1380, List.of("10.230.0.1/24")))
+                .isInstanceOf(IpCommand.IpCommandException.class)
+                .hasMessageContaining("'ip -n " + ns.name() + " address add 10.230.0.1/24 dev d0' failed")
+                .hasMessageMatching(".*(File exists|already assigned).*")
+                .hasMessageNotContaining("Command failed").hasMessageNotContaining("\n");
+        assertThat(ip.linkMtu("d0")).isEqualTo(1380); // the commands before the failing one ran
+        assertThatThrownBy(() -> ip.configureLink("nosuch0", 1400, List.of()))
+                .isInstanceOf(IpCommand.IpCommandException.class)
+                .hasMessageContaining("link set dev nosuch0 mtu 1400' failed").hasMessageContaining("nosuch0");
+    }
+
+    @Test
     void wgQuickMtuDerivation() throws Exception {
         ip.setMtu("d0", 1400);
         ip.linkUp("d0");
