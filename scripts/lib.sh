@@ -35,6 +35,9 @@ JWG_AOT_CACHE=$JWG_HOME/target/jwg.aot
 aot_flags() {
   JWG_AOT_FLAGS=()
   [ "${JWG_AOT:-1}" != 0 ] || return 0
+  # JVM options of the user's (-X..., e.g. a heap size) can make the JVM refuse the cache, and
+  # then refuse to start ("Unable to use AOT cache"): run without it. Properties (-D...) are fine.
+  case " ${JWG_JAVA_OPTS:-} " in *" -X"*) return 0 ;; esac
   local jar=$JWG_HOME/target/jwg.jar
   if [ -f "$JWG_AOT_CACHE" ] && [ "$JWG_AOT_CACHE" -nt "$jar" ] && [ "$(cat "$JWG_AOT_CACHE.jdk" 2>/dev/null)" = "$(aot_stamp)" ]; then
     JWG_AOT_FLAGS=(-XX:AOTCache="$JWG_AOT_CACHE" -Xlog:aot=off -Xlog:cds=off)
