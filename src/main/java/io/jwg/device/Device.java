@@ -90,7 +90,7 @@ public final class Device implements Closeable {
         this.udpFactory = udpFactory;
         this.udp = udpFactory.open(listenPort);
         this.clock = clock;
-        this.handshakeGate = new HandshakeGate(clock, PacketRing.MAX_CLAIM);
+        this.handshakeGate = new HandshakeGate(clock, HandshakeGate.MAX_PENDING);
         this.mtu = mtu;
         // room for at least a 1500-byte inner packet, so that a later `ip link set mtu 1500` works too
         this.bufferSize = (Math.max(mtu, 1500) + Constants.TRANSPORT_OVERHEAD + Constants.PADDING_MULTIPLE + 63) & ~63;
@@ -598,7 +598,7 @@ public final class Device implements Closeable {
             }
             if (n < 0) return;
             for (int i = 0; i < n; i++) classify(inbound.slot(seq + i));
-            handshakeGate.flush(transport); // this batch's cookie replies, in one send
+            handshakeGate.endOfBatch(transport); // cookie replies leave together, a few ms after the first
             if (workers == 0 || (n <= INLINE_MAX && inbound.idle())) inbound.publishAndProcess(n);
             else inbound.publish(n);
         }
@@ -750,6 +750,7 @@ public final class Device implements Closeable {
                 if (job != null) job.run();
                 if (clock.nanos() - nextTick >= 0) {
                     nextTick = clock.nanos() + TICK_NANOS;
+                    handshakeGate.flush(udp); // cookie replies held when no datagram followed them
                     for (Peer p : peers.values()) runTimers(p);
                 }
             } catch (RuntimeException e) {
