@@ -597,9 +597,15 @@ public final class Device implements Closeable {
                 return;
             }
             if (n < 0) return;
-            for (int i = 0; i < n; i++) classify(inbound.slot(seq + i));
+            boolean transportData = false;
+            for (int i = 0; i < n; i++) {
+                Packet p = inbound.slot(seq + i);
+                classify(p);
+                transportData |= p.status == Packet.OPEN;
+            }
             handshakeGate.endOfBatch(transport); // cookie replies leave together, a few ms after the first
-            if (workers == 0 || (n <= INLINE_MAX && inbound.idle())) inbound.publishAndProcess(n);
+            // a batch with nothing to open (a handshake flood's, answered above) wakes no worker
+            if (workers == 0 || ((n <= INLINE_MAX || !transportData) && inbound.idle())) inbound.publishAndProcess(n);
             else inbound.publish(n);
         }
     }
