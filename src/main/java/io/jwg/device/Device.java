@@ -90,7 +90,7 @@ public final class Device implements Closeable {
         this.udpFactory = udpFactory;
         this.udp = udpFactory.open(listenPort);
         this.clock = clock;
-        this.handshakeGate = new HandshakeGate(clock, PacketRing.MAX_CLAIM);
+        this.handshakeGate = new HandshakeGate(clock, HandshakeGate.MAX_PENDING);
         this.mtu = mtu;
         // room for at least a 1500-byte inner packet, so that a later `ip link set mtu 1500` works too
         this.bufferSize = (Math.max(mtu, 1500) + Constants.TRANSPORT_OVERHEAD + Constants.PADDING_MULTIPLE + 63) & ~63;
@@ -614,9 +614,15 @@ public final class Device implements Closeable {
                 return;
             }
             if (n < 0) return;
-            for (int i = 0; i < n; i++) classify(inbound.slot(seq + i));
-            handshakeGate.flush(transport); // this batch's cookie replies, in one send
-            if (workers == 0 || (n <= INLINE_MAX && inbound.idle())) inbound.publishAndProcess(n);
+            boolean transportData = false;
+            for (int i = 0; i < n; i++) {
+                Packet p = inbound.slot(seq + i);
+                classify(p);
+                transportData |= p.status == Packet.OPEN;
+            }
+            handshakeGate.endOfBatch(transport); // cookie replies leave together, a few ms after the first
+            // a batch with nothing to open (a handshake flood's, answered above) wakes no worker
+            if (workers == 0 || ((n <= INLINE_MAX || !transportData) && inbound.idle())) inbound.publishAndProcess(n);
             else inbound.publish(n);
         }
     }
@@ -767,6 +773,7 @@ public final class Device implements Closeable {
                 if (job != null) job.run();
                 if (clock.nanos() - nextTick >= 0) {
                     nextTick = clock.nanos() + TICK_NANOS;
+                    handshakeGate.flush(udp); // cookie replies held when no datagram followed them
                     for (Peer p : peers.values()) runTimers(p);
                 }
             } catch (RuntimeException e) {

@@ -16,9 +16,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * before anything is queued for the control thread: MAC1 must be valid; when the device is under
  * load, MAC2 must be valid too (else the sender gets a cookie reply) and the source IP must pass
  * its token bucket. This is wireguard-go's order of checks (device/receive.go); doing them where
- * the datagram arrives means a flood costs neither a copy nor a hand-off to another thread, and
- * the cookie replies of one receive batch leave in one {@link UdpTransport#send} (sendmmsg, or
- * one UDP_SEGMENT message when they go to one address).
+ * the datagram arrives means a flood costs neither a copy nor a hand-off to another thread.
+ *
+ * <p>Cookie replies are held and leave together in one {@link UdpTransport#send} (sendmmsg, or one
+ * UDP_SEGMENT message when they go to one address): when {@link #MAX_PENDING} are waiting, or at
+ * the end of a receive batch once the oldest has waited {@link #MAX_HOLD}, or at the control
+ * thread's next tick ({@link #flush}) when no more datagrams come. A flood arrives a few
+ * datagrams per receive (the reader keeps up with it), so sending per receive batch cost a send
+ * system call for every few replies, each with its route lookup and device transmit on the core
+ * that also carries the tunnel; held for a few milliseconds they cost one per {@link #MAX_PENDING}.
+ * A sender that needs the cookie retries only after REKEY_TIMEOUT (5 s), so the hold costs it
+ * nothing.
  *
  * <p>Under load: as in wireguard-go, the device is under load while the handshake queue holds at
  * least {@link #QUEUE_THRESHOLD} messages and for {@link #LINGER} after. Because a flood no longer
@@ -28,13 +36,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * per LINGER (128/s: far above what peers need, a thousand peers rekeying every two minutes send
  * about 8/s, and far below a flood), and ends LINGER after the last message of such a flood.
  *
- * <p>Methods other than {@link #underLoad}, {@link #allow} and {@link #cookieRepliesSent} belong to
- * the UDP reader thread.
+ * <p>Methods other than {@link #underLoad}, {@link #allow}, {@link #flush} and
+ * {@link #cookieRepliesSent} belong to the UDP reader thread.
  */
 final class HandshakeGate {
     static final int QUEUE_THRESHOLD = Device.MAX_QUEUED_HANDSHAKES / 8;
     static final long LINGER = 1_000_000_000L;
     static final int SUSTAIN_PER_LINGER = QUEUE_THRESHOLD;
+    /** Cookie replies held for one send: the kernel's limit of segments in one UDP GSO message. */
+    static final int MAX_PENDING = 64;
+    /** How long the reader holds cookie replies before a receive batch's end sends them. */
+    static final long MAX_HOLD = 5_000_000L;
 
     /** What happens to a handshake message. */
     enum Verdict {
@@ -50,8 +62,10 @@ final class HandshakeGate {
 
     private final Clock clock;
     private final RateLimiter rateLimiter = new RateLimiter();
+    // the held cookie replies (guarded by themselves: the control thread's tick may send them)
     private final Datagram[] replies;
     private int pending;
+    private long oldestPending;
     private final AtomicLong repliesSent = new AtomicLong();
     private volatile long underLoadUntil;
     private long windowStart;
@@ -64,7 +78,7 @@ final class HandshakeGate {
     private Endpoint lastSource;
     private byte[] lastSourceBytes;
 
-    /** @param maxPending cookie replies held for one {@link #flush} (one receive batch's worth) */
+    /** @param maxPending cookie replies held for one send ({@link #MAX_PENDING} in a device) */
     HandshakeGate(Clock clock, int maxPending) {
         this.clock = clock;
         this.replies = Datagram.batch(maxPending, Constants.COOKIE_REPLY_SIZE);
@@ -73,8 +87,8 @@ final class HandshakeGate {
 
     /**
      * The verdict on initiation or response msg[off, off+len) from the given source, with
-     * queuedHandshakes messages waiting for the control thread. A cookie reply is kept until
-     * {@link #flush} (or sent at once through udp when the batch is full).
+     * queuedHandshakes messages waiting for the control thread. A cookie reply is held (see the
+     * class comment), and the held ones are sent through udp at once when this one fills the batch.
      */
     Verdict admit(CookieChecker cc, byte[] msg, int off, int len, Endpoint from, int queuedHandshakes, UdpTransport udp) {
         admittedUnderLoad = false;
@@ -90,12 +104,15 @@ final class HandshakeGate {
         if (!underLoad) return Verdict.PROCESS;
         byte[] src = sourceBytes(from);
         if (!cc.checkMac2(msg, off, len, src, scratch)) {
-            if (pending == replies.length) flush(udp);
-            Datagram d = replies[pending++];
-            cc.writeReply(msg, off, len, src, scratch, d.data, 0);
-            d.offset = 0;
-            d.length = Constants.COOKIE_REPLY_SIZE;
-            d.endpoint = from;
+            synchronized (replies) {
+                if (pending == 0) oldestPending = now;
+                Datagram d = replies[pending++];
+                cc.writeReply(msg, off, len, src, scratch, d.data, 0);
+                d.offset = 0;
+                d.length = Constants.COOKIE_REPLY_SIZE;
+                d.endpoint = from;
+                if (pending == replies.length) flush(udp);
+            }
             return Verdict.COOKIE_REPLY;
         }
         if (!allow(from, now)) return Verdict.RATE_LIMITED;
@@ -108,18 +125,27 @@ final class HandshakeGate {
         return admittedUnderLoad;
     }
 
-    /** Sends the pending cookie replies in one call. */
-    void flush(UdpTransport udp) {
-        int n = pending;
-        if (n == 0) return;
-        pending = 0;
-        try {
-            udp.send(replies, n);
-            repliesSent.addAndGet(n);
-        } catch (IOException e) {
-            // the socket is closing or the attacker's address is unreachable: nothing to do
+    /** The end of a receive batch: sends the held cookie replies if the oldest has waited MAX_HOLD. */
+    void endOfBatch(UdpTransport udp) {
+        synchronized (replies) {
+            if (pending > 0 && clock.nanos() - oldestPending >= MAX_HOLD) flush(udp);
         }
-        for (int i = 0; i < n; i++) replies[i].endpoint = null;
+    }
+
+    /** Sends the held cookie replies in one call (any thread: also the control thread's tick). */
+    void flush(UdpTransport udp) {
+        synchronized (replies) {
+            int n = pending;
+            if (n == 0) return;
+            pending = 0;
+            try {
+                udp.send(replies, n);
+                repliesSent.addAndGet(n);
+            } catch (IOException e) {
+                // the socket is closing or the attacker's address is unreachable: nothing to do
+            }
+            for (int i = 0; i < n; i++) replies[i].endpoint = null;
+        }
     }
 
     /** Cookie replies handed to the transport (also counts the ones {@link #countReply} reports). */

@@ -117,6 +117,33 @@ class HandshakeGateTest {
     }
 
     @Test
+    void repliesAreHeldAcrossReceiveBatchesForAtMostMaxHold() throws IOException {
+        HandshakeGate g = new HandshakeGate(clock, HandshakeGate.MAX_PENDING);
+        byte[] init = client.initiateHandshake();
+        for (int i = 0; i < 3; i++) assertThat(admit(g, init, UNDER_LOAD)).isEqualTo(Verdict.COOKIE_REPLY);
+        g.endOfBatch(counted);
+        assertThat(counted.calls).as("a fresh reply waits for more").isZero();
+        clock.advance(HandshakeGate.MAX_HOLD - 1);
+        assertThat(admit(g, init, UNDER_LOAD)).isEqualTo(Verdict.COOKIE_REPLY);
+        g.endOfBatch(counted);
+        assertThat(counted.calls).isZero();
+        clock.advance(1);
+        g.endOfBatch(counted);
+        assertThat(counted.calls).as("the oldest waited MAX_HOLD: all leave in one send").isEqualTo(1);
+        assertThat(counted.datagrams).isEqualTo(4);
+        assertThat(receiveAll(clientUdp, 4)).hasSize(4);
+        // a flood fills a whole send long before MAX_HOLD
+        for (int i = 0; i < HandshakeGate.MAX_PENDING; i++) admit(g, init, UNDER_LOAD);
+        assertThat(counted.calls).isEqualTo(2);
+        assertThat(counted.datagrams).isEqualTo(4 + HandshakeGate.MAX_PENDING);
+        // and what a batch's end leaves behind, the control thread's tick sends
+        admit(g, init, UNDER_LOAD);
+        g.flush(counted);
+        assertThat(counted.calls).isEqualTo(3);
+        assertThat(g.cookieRepliesSent()).isEqualTo(5 + HandshakeGate.MAX_PENDING);
+    }
+
+    @Test
     void withTheCookieMac2PassesAndTheSourceIsRateLimited() throws IOException {
         HandshakeGate g = new HandshakeGate(clock, 32);
         byte[] init = client.initiateHandshake();

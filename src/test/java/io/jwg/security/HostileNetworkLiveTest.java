@@ -245,9 +245,16 @@ class HostileNetworkLiveTest {
         boolean pinned = Runtime.getRuntime().availableProcessors() >= 2;
         if (pinned) {
             for (long pid : new long[] {t.server.pid(), t.client.pid(), iperfServer.pid()}) pin(pid, TUNNEL_CPU, true);
+            // A veth delivers synchronously: the sender's CPU runs the receiver's whole receive path. So
+            // every cookie reply jwg sends would be received (IP, UDP, the capture's packet socket and
+            // its wake-up) by jwg's core, work a real attacker does on its own machine: RPS on the
+            // attacker's end hands it to the attacker's core (the flood's receive at the server stays
+            // where the generator runs, as before).
+            t.atk.exec("sh", "-c", "echo " + (1 << Integer.parseInt(ATTACKER_CPU)) + " > /sys/class/net/" + t.srvAtk.ifB() + "/queues/rx-0/rps_cpus")
+                    .check("RPS on the attacker's veth");
         }
         tunnelCpu = pinned ? TUNNEL_CPU : null;
-        iperf(3); // warm-up: the first seconds run jwg's data path interpreted, then C1, then C2
+        warmUp();
         long handshakeBefore = t.latestHandshake(t.srv, t.serverIf);
         int responsesBefore = count(Files.readString(t.serverLog), "handshake response sent");
         long rssBefore = LiveTunnel.rssKib(t.server);
@@ -271,7 +278,9 @@ class HostileNetworkLiveTest {
                 earlierFloods += flood.sent.get();
             }
             Thread.sleep(1500); // the server leaves "under load" 1 s after the queue drains
+            CpuWindow quiet = new CpuWindow(t.server.pid());
             unloaded = Math.max(iperf(5), iperf(5)); // a baseline that came out low would make 80% lax
+            System.out.println("FLOOD: unloaded runs: " + quiet.end());
             flood = new Flood(attackerSocket(), t.serverKey.publicKey());
             floodStart = System.nanoTime();
             flood.start(12_000, Duration.ofSeconds(30));
@@ -296,7 +305,9 @@ class HostileNetworkLiveTest {
                 }
             });
             long w0 = System.nanoTime();
+            CpuWindow busyWindow = new CpuWindow(t.server.pid());
             loaded = Math.max(iperf(6), iperf(6));
+            System.out.println("FLOOD: loaded runs: " + busyWindow.end());
             double wall = (System.nanoTime() - w0) / 1e9;
             sampler.interrupt();
             sampler.join(2000);
@@ -370,6 +381,27 @@ class HostileNetworkLiveTest {
         assertThat(t.ping(2)).isTrue();
     }
 
+    /**
+     * Runs iperf3 until the JIT of both jwg processes has settled (their compiler threads used under
+     * 5% of a core during a run; at most 5 runs): the first seconds run jwg's data path interpreted,
+     * then C1, then C2, and a baseline measured while C2 still compiles on the tunnel's core (a third
+     * of it was seen) comes out low and makes the comparison lax.
+     */
+    void warmUp() {
+        for (int run = 1; run <= 5; run++) {
+            long c0 = compilerTicks(t.server.pid()) + compilerTicks(t.client.pid()), w0 = System.nanoTime();
+            iperf(3);
+            double share = (compilerTicks(t.server.pid()) + compilerTicks(t.client.pid()) - c0) / 100.0 / ((System.nanoTime() - w0) / 1e9);
+            System.out.printf("FLOOD: warm-up run %d: the jwg JIT compilers used %.0f%% of a core%n", run, 100 * share);
+            if (share < 0.05) return;
+        }
+    }
+
+    static long compilerTicks(long pid) {
+        return LiveTunnel.threadTicks(pid).entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))
+                .mapToLong(Map.Entry::getValue).sum();
+    }
+
     /** Removes and re-adds the server on the client; returns the seconds until a ping gets through (99 if never). */
     double rehandshakeUnderFlood() throws Exception {
         String spub = t.serverKey.publicKey().toBase64();
@@ -387,20 +419,18 @@ class HostileNetworkLiveTest {
 
     static final String TUNNEL_CPU = "0", ATTACKER_CPU = "1";
     /**
-     * The goal: 80% of the unloaded throughput under the flood, enforced. Measured here (2 cores,
-     * tunnel on one, attacker on the other, other builds running on the machine) jwg kept 81-109%
-     * in 17 runs (median 92%) since the flood is answered on the UDP reader (HandshakeGate: MAC1, the cookie reply, one send
-     * per receive batch) and never reaches jwg-control; before that, jwg-control ~19 us and the
-     * reader's hand-off ~9 us per flood message left 72-105%. Without the cookie defence each flood
-     * message would cost an X25519 (about 105 us here, Bouncy Castle): 12,000/s would saturate
-     * jwg-control on its own.
-     * Those 17 runs were before the TUN offloads. With them the unloaded tunnel runs at ~1 Gbit/s and
-     * keeps both cores busy, so every cycle the flood costs (the attacker shares this machine) comes
-     * straight out of the tunnel: the final CI run measured 75% and 78%. So 0.7 is enforced and
-     * anything under the 0.8 goal is reported; -Djwg.security.floodRatio=0.8 enforces the goal.
+     * The goal: 80% of the unloaded throughput under the flood, enforced (-Djwg.security.floodRatio
+     * overrides it, e.g. to see how far below a change falls). Without the cookie defence each
+     * flood message would cost an X25519 (about 105 us here, Bouncy Castle): 12,000/s would
+     * saturate jwg-control on its own; with it the flood is answered on the UDP reader
+     * (HandshakeGate: MAC1, the cookie reply; the replies held and sent 64 at a time).
+     * History: 81-109% in 17 runs before the TUN offloads; after them (the unloaded tunnel now
+     * saturates its core) a CI run measured 75% and 78%, with a baseline taken while C2 still
+     * compiled and the cookie replies' receive (including the capture) running on the tunnel's
+     * core. Both fixed: see warmUp, the RPS note in the test, and HandshakeGate's class comment.
      */
     static final double TARGET_RATIO = 0.8;
-    static final double REQUIRED_RATIO = Double.parseDouble(System.getProperty("jwg.security.floodRatio", "0.7"));
+    static final double REQUIRED_RATIO = Double.parseDouble(System.getProperty("jwg.security.floodRatio", "0.8"));
     String tunnelCpu;
 
     static void pin(long pid, String cpus, boolean allThreads) {
@@ -439,6 +469,47 @@ class HostileNetworkLiveTest {
                 .forEach(e -> sb.append(String.format(" %s %.0f%%", e.getKey(), 100 * e.getValue())));
         System.out.println(sb);
         return sb.toString();
+    }
+
+    /**
+     * Where the CPU went over a window: each core's user, system, softirq (+irq) and idle share, and
+     * the server's busiest threads with their CPU share and context switches per second (a thread
+     * woken for every datagram shows as many switches).
+     */
+    static final class CpuWindow {
+        final long pid, t0 = System.nanoTime();
+        final long[][] cores0 = LiveTunnel.coreTicks();
+        final Map<String, long[]> threads0;
+
+        CpuWindow(long pid) {
+            this.pid = pid;
+            threads0 = LiveTunnel.threadTimes(pid);
+        }
+
+        String end() {
+            double wall = (System.nanoTime() - t0) / 1e9;
+            long[][] cores1 = LiveTunnel.coreTicks();
+            Map<String, long[]> threads1 = LiveTunnel.threadTimes(pid);
+            StringBuilder sb = new StringBuilder();
+            for (int c = 0; c < cores1.length && c < cores0.length; c++) {
+                long total = Math.max(1, cores1[c][4] - cores0[c][4]);
+                long[] d = new long[4];
+                for (int i = 0; i < 4; i++) d[i] = cores1[c][i] - cores0[c][i];
+                sb.append(String.format("core %d: user %.0f%% sys %.0f%% softirq %.0f%% idle %.0f%%; ", c, 100.0 * d[0] / total,
+                        100.0 * d[1] / total, 100.0 * d[2] / total, 100.0 * d[3] / total));
+            }
+            sb.append("server threads (user+sys):");
+            threads1.entrySet().stream()
+                    .map(e -> {
+                        long[] a = threads0.getOrDefault(e.getKey(), new long[3]), b = e.getValue();
+                        return Map.entry(e.getKey(), new double[] {(b[0] - a[0]) / wall, (b[1] - a[1]) / wall, (b[2] - a[2]) / wall});
+                    })
+                    .filter(e -> e.getValue()[0] + e.getValue()[1] >= 2)
+                    .sorted((x, y) -> Double.compare(y.getValue()[0] + y.getValue()[1], x.getValue()[0] + x.getValue()[1]))
+                    .forEach(e -> sb.append(String.format(" %s %.0f+%.0f%% (%.0f switches/s)", e.getKey(), e.getValue()[0], e.getValue()[1],
+                            e.getValue()[2])));
+            return sb.toString();
+        }
     }
 
     static long sum(Map<String, Long> ticks) {

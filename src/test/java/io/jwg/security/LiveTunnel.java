@@ -193,6 +193,54 @@ final class LiveTunnel implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Per core: {user+nice, system, irq+softirq, idle+iowait, total} ticks from /proc/stat, for
+     * seeing which core pays for what (the flood's softirq, the reader's system calls).
+     */
+    static long[][] coreTicks() {
+        try {
+            List<long[]> out = new ArrayList<>();
+            for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
+                if (!line.startsWith("cpu") || line.startsWith("cpu ")) continue;
+                String[] f = line.trim().split("\\s+");
+                if (!Character.isDigit(f[0].charAt(3))) continue;
+                long[] v = new long[8];
+                for (int i = 0; i < 8; i++) v[i] = Long.parseLong(f[i + 1]);
+                long total = 0;
+                for (long x : v) total += x;
+                out.add(new long[] {v[0] + v[1], v[2], v[5] + v[6], v[3] + v[4], total});
+            }
+            return out.toArray(long[][]::new);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Per thread name (summed over equal names): {user ticks, system ticks, voluntary + involuntary context switches}. */
+    static Map<String, long[]> threadTimes(long pid) {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        try (var tids = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path t : tids.toList()) {
+                try {
+                    String name = Files.readString(t.resolve("comm")).strip();
+                    String stat = Files.readString(t.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long switches = 0;
+                    for (String line : Files.readAllLines(t.resolve("status"))) {
+                        if (line.contains("ctxt_switches:")) switches += Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    }
+                    long[] v = {Long.parseLong(f[11]), Long.parseLong(f[12]), switches};
+                    out.merge(name, v, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]});
+                } catch (IOException | RuntimeException ignored) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
     /** Busy and total CPU ticks of the whole machine (all cores), from /proc/stat. */
     static long[] systemTicks() {
         try {
