@@ -21,7 +21,8 @@ import org.openjdk.jmh.annotations.State;
 /**
  * One X25519 Diffie-Hellman: the JDK's KeyAgreement("X25519") (with key objects built once, and
  * with the raw 32-byte keys WireGuard actually has converted every time) against Bouncy Castle's
- * raw rfc7748.X25519, plus public-key derivation. scripts/jmh X25519Bench
+ * raw rfc7748.X25519, plus public-key derivation. "our" is libsodium's when it is installed
+ * ({@code -jvmArgsAppend -Djwg.x25519=bc} for Bouncy Castle). scripts/jmh X25519Bench
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -80,5 +81,12 @@ public class X25519Bench {
     @Benchmark
     public byte[] ourPublicKey() {
         return X25519.publicKey(priv);
+    }
+
+    /** Bouncy Castle's fixed-base multiplication (an Ed25519 comb), against libsodium's in ourPublicKey. */
+    @Benchmark
+    public byte[] bcGeneratePublicKey() {
+        org.bouncycastle.math.ec.rfc7748.X25519.generatePublicKey(priv, 0, out, 0);
+        return out;
     }
 }
