@@ -97,7 +97,7 @@ ensure_built() {
 }
 
 # Installs the Debian packages the live tests and the demo need (only as root, only what is missing).
-JWG_PACKAGES="wireguard-go wireguard-tools iproute2 nftables tcpdump tshark iperf3 iputils-ping procps bc python3 util-linux python3-prometheus-client dropbear-bin"
+JWG_PACKAGES="wireguard-go wireguard-tools libsodium23 iproute2 nftables tcpdump tshark iperf3 iputils-ping procps bc python3 util-linux python3-prometheus-client dropbear-bin"
 ensure_packages() {
   [ "$(id -u)" = 0 ] || return 0
   local missing="" p
