@@ -16,11 +16,22 @@ import static io.jwg.tun.NetworkOrder.putShort;
  * kernel does not verify checksums of what it is told is offloaded, each merged segment's checksum is
  * verified here first; a segment that fails is written on its own and the kernel drops it. Packets
  * keep their order: only runs of adjacent packets merge.
+ *
+ * <p>With {@code udp} (the TUN accepted USO, kernel 6.2+), runs of UDP datagrams of one flow merge the
+ * same way into one {@code GSO_UDP_L4} packet: one write(2) and one trip through the IP layer for up to
+ * {@link #MAX_UDP_SEGMENTS} datagrams; the kernel cuts it up again before a socket sees it. Datagrams
+ * merge only when the kernel's cutting gives back exactly the datagrams that went in: same addresses,
+ * ports, TOS/TTL and DF bit (IPv6: the whole first word, flow label included, and hop limit), IPv4
+ * identifications counting up by one (the kernel numbers the pieces that way), a checksum present and
+ * correct, every datagram but the last of the first one's size.
  */
 final class GroCoalescer {
     private static final int TCP_ACK = 0x10;
     private static final int TCP_PSH = 0x08;
     private static final int MAX_IP_LENGTH = 65535;
+    private static final int UDP_HEADER = 8;
+    /** The kernel's UDP_MAX_SEGMENTS on older kernels (newer ones allow 128). */
+    static final int MAX_UDP_SEGMENTS = 64;
 
     /** Virtio header and packet, ready for write(2). */
     final byte[] out;
@@ -44,6 +55,11 @@ final class GroCoalescer {
      * merged with as many following ones as can be. Returns how many packets it consumed.
      */
     int build(PacketBatch batch, int from) {
+        return build(batch, from, false);
+    }
+
+    /** As {@link #build(PacketBatch, int)}; with {@code udp}, UDP datagrams merge too (USO). */
+    int build(PacketBatch batch, int from, boolean udp) {
         byte[] a = batch.buffers[from];
         int ao = batch.offsets[from];
         int al = batch.lengths[from];
@@ -51,7 +67,10 @@ final class GroCoalescer {
         System.arraycopy(a, ao, out, h, al);
         int total = al;
         int used = 1;
-        if (from + 1 < batch.size && parse(a, ao, al)) {
+        if (from + 1 < batch.size && udp && parseUdp(a, ao, al)) {
+            int merged = buildUdp(batch, from);
+            if (merged > 1) return merged;
+        } else if (from + 1 < batch.size && parse(a, ao, al)) {
             boolean headV6 = v6;
             int headIphl = iphl;
             int headTcphl = tcphl;
@@ -139,6 +158,106 @@ final class GroCoalescer {
         payload = len - iphl - tcphl;
         seq = getInt(b, t + 4);
         return true;
+    }
+
+    /**
+     * Appends the UDP datagrams that follow the head (already copied to {@link #out} and parsed) as
+     * long as they may merge; returns how many datagrams {@link #out} then holds (1: none merged).
+     */
+    private int buildUdp(PacketBatch batch, int from) {
+        byte[] a = batch.buffers[from];
+        int ao = batch.offsets[from];
+        int al = batch.lengths[from];
+        boolean headV6 = v6;
+        int headIphl = iphl;
+        int gsoSize = payload;
+        int headId = v6 ? 0 : NetworkOrder.getShort(a, ao + 4);
+        int h = VirtioNetHeader.LENGTH;
+        int total = al;
+        int lastPayload = gsoSize;
+        int used = 1;
+        for (int j = from + 1; j < batch.size && used < MAX_UDP_SEGMENTS; j++) {
+            byte[] b = batch.buffers[j];
+            int bo = batch.offsets[j];
+            int bl = batch.lengths[j];
+            if (lastPayload != gsoSize) break; // a shorter datagram ended the run
+            if (!parseUdp(b, bo, bl) || v6 != headV6) break;
+            if (payload > gsoSize) break;
+            if (total + payload - (headV6 ? 40 : 0) > MAX_IP_LENGTH) break;
+            if (!sameUdpFlow(a, ao, b, bo)) break;
+            if (!headV6 && NetworkOrder.getShort(b, bo + 4) != ((headId + used) & 0xffff)) break;
+            if (used == 1 && !Checksum.transportValid(a, ao, al, headIphl, headV6, Checksum.PROTO_UDP)) break;
+            if (!Checksum.transportValid(b, bo, bl, headIphl, headV6, Checksum.PROTO_UDP)) break;
+            System.arraycopy(b, bo + headIphl + UDP_HEADER, out, h + total, payload);
+            total += payload;
+            lastPayload = payload;
+            used++;
+        }
+        if (used > 1) {
+            finishMergedUdp(headV6, headIphl, gsoSize, total);
+            outLength = h + total;
+        }
+        return used;
+    }
+
+    private void finishMergedUdp(boolean isV6, int ipHeaderLength, int gsoSize, int total) {
+        int p = VirtioNetHeader.LENGTH;
+        byte[] o = out;
+        if (isV6) {
+            putShort(o, p + 4, total - 40);
+        } else {
+            putShort(o, p + 2, total);
+            Checksum.setIpv4HeaderChecksum(o, p, ipHeaderLength);
+        }
+        int u = p + ipHeaderLength;
+        int udpLength = total - ipHeaderLength;
+        putShort(o, u + 4, udpLength);
+        // CHECKSUM_PARTIAL, as for TCP; the kernel fixes length and checksum up per datagram when it cuts
+        int pseudo = Checksum.fold(Checksum.pseudoHeader(o, p + (isV6 ? 8 : 12), isV6 ? 16 : 4,
+                Checksum.PROTO_UDP, udpLength));
+        putShort(o, u + 6, pseudo);
+        VirtioNetHeader.put(o, 0, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_UDP_L4,
+                ipHeaderLength + UDP_HEADER, gsoSize, ipHeaderLength, 6);
+    }
+
+    /**
+     * Parses a UDP merge candidate: no IP options, extension headers or fragments, lengths that agree,
+     * a payload, and a checksum (IPv4 may send none; such a datagram is left alone).
+     */
+    private boolean parseUdp(byte[] b, int o, int len) {
+        if (len < 28) return false;
+        int version = (b[o] >> 4) & 0xf;
+        if (version == 4) {
+            if ((b[o] & 0xf) != 5 || b[o + 9] != Checksum.PROTO_UDP) return false;
+            if (getShort(b, o + 2) != len) return false;
+            if ((b[o + 6] & 0x3f) != 0 || b[o + 7] != 0) return false; // MF or a fragment offset
+            v6 = false;
+            iphl = 20;
+        } else if (version == 6) {
+            if (len < 48 || b[o + 6] != Checksum.PROTO_UDP) return false;
+            if (getShort(b, o + 4) != len - 40) return false;
+            v6 = true;
+            iphl = 40;
+        } else {
+            return false;
+        }
+        int u = o + iphl;
+        if (getShort(b, u + 4) != len - iphl) return false;
+        if (b[u + 6] == 0 && b[u + 7] == 0) return false; // no checksum
+        payload = len - iphl - UDP_HEADER;
+        return payload > 0;
+    }
+
+    /** Same addresses, ports and the IP fields a datagram's pieces share (b already parsed). */
+    private boolean sameUdpFlow(byte[] a, int ao, byte[] b, int bo) {
+        if (v6) {
+            if (!equal(a, ao, b, bo, 4) || a[ao + 7] != b[bo + 7]) return false; // version, class, flow label; hop limit
+            if (!equal(a, ao + 8, b, bo + 8, 32)) return false;
+        } else {
+            if (a[ao + 1] != b[bo + 1] || ((a[ao + 6] ^ b[bo + 6]) & 0xe0) != 0 || a[ao + 8] != b[bo + 8]) return false;
+            if (!equal(a, ao + 12, b, bo + 12, 8)) return false;
+        }
+        return equal(a, ao + iphl, b, bo + iphl, 4); // ports
     }
 
     /** Same flow and same everything the kernel's GRO compares (b already parsed with a's lengths). */

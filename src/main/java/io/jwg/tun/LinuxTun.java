@@ -34,6 +34,8 @@ public final class LinuxTun implements Tun {
     static final int TUN_F_CSUM = 0x01;
     static final int TUN_F_TSO4 = 0x02;
     static final int TUN_F_TSO6 = 0x04;
+    static final int TUN_F_USO4 = 0x20;
+    static final int TUN_F_USO6 = 0x40;
     static final int IFNAMSIZ = 16;
     static final int IFREQ_SIZE = 40;
     static final int EBADFD = 77;
@@ -49,6 +51,8 @@ public final class LinuxTun implements Tun {
     private static final Io DEFAULT_IO = "critical".equals(System.getProperty("jwg.tun.io")) ? Io.CRITICAL : Io.COPY;
     /** TSO/GRO through virtio headers; {@code -Djwg.tun.offload=false} turns it off. */
     private static final boolean DEFAULT_OFFLOAD = !"false".equals(System.getProperty("jwg.tun.offload"));
+    /** UDP segmentation offload on top (kernel 6.2+); {@code -Djwg.tun.uso=false} turns just that off. */
+    private static final boolean DEFAULT_USO = !"false".equals(System.getProperty("jwg.tun.uso"));
 
     private final String name;
     private final int fd;
@@ -58,15 +62,18 @@ public final class LinuxTun implements Tun {
     private final boolean vnet;
     /** The kernel hands us TCP super-packets (TSO) and accepts merged ones (GRO). */
     private final boolean tso;
+    /** The same for UDP (USO): UDP datagrams of one flow are merged on write. */
+    private final boolean uso;
     private final FdGuard guard;
 
-    private LinuxTun(String name, int fd, int wakeFd, Io io, boolean vnet, boolean tso) {
+    private LinuxTun(String name, int fd, int wakeFd, Io io, boolean vnet, boolean tso, boolean uso) {
         this.name = name;
         this.fd = fd;
         this.wakeFd = wakeFd;
         this.io = io;
         this.vnet = vnet;
         this.tso = tso;
+        this.uso = uso;
         this.guard = new FdGuard(() -> {
             LibC.close(fd);
             LibC.close(wakeFd);
@@ -96,6 +103,14 @@ public final class LinuxTun implements Tun {
      * segments back into large packets.
      */
     static LinuxTun create(String name, Io io, boolean offload) throws IOException {
+        return create(name, io, offload, offload && DEFAULT_USO);
+    }
+
+    /**
+     * With {@code uso} as well, UDP segmentation offload is asked for; a kernel that does not know it
+     * (before 6.2: EINVAL) gets TCP offloads only.
+     */
+    static LinuxTun create(String name, Io io, boolean offload, boolean uso) throws IOException {
         validateName(name);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = LibC.allocateState(arena);
@@ -135,13 +150,16 @@ public final class LinuxTun implements Tun {
                 }
                 String actual = ifr.getString(0, StandardCharsets.US_ASCII);
                 // Without TSO the virtio header still works (always "plain packet"), so a refusal is not fatal.
-                boolean tso = offload && LibC.ioctl(state, fd, TUNSETOFFLOAD,
-                        MemorySegment.ofAddress(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)) == 0;
+                int tcpOffloads = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+                boolean withUso = offload && uso && LibC.ioctl(state, fd, TUNSETOFFLOAD,
+                        MemorySegment.ofAddress(tcpOffloads | TUN_F_USO4 | TUN_F_USO6)) == 0;
+                boolean tso = withUso || offload && LibC.ioctl(state, fd, TUNSETOFFLOAD,
+                        MemorySegment.ofAddress(tcpOffloads)) == 0;
                 wake = LibC.eventfd(state, 0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
                 if (wake < 0) {
                     throw LibC.error("eventfd", LibC.errno(state));
                 }
-                return new LinuxTun(actual, fd, wake, offload ? Io.CRITICAL : io, offload, tso);
+                return new LinuxTun(actual, fd, wake, offload ? Io.CRITICAL : io, offload, tso, withUso);
             } catch (IOException | RuntimeException e) {
                 LibC.close(fd);
                 if (wake >= 0) {
@@ -177,6 +195,11 @@ public final class LinuxTun implements Tun {
     /** True if TCP segmentation offload is on (the kernel sends super-packets, and merged ones are written). */
     public boolean offloads() {
         return tso;
+    }
+
+    /** True if UDP segmentation offload is on too (UDP datagrams are merged as well). */
+    public boolean udpOffloads() {
+        return uso;
     }
 
     // ------------------------------------------------------------------------------------------ per-thread state
@@ -368,7 +391,7 @@ public final class LinuxTun implements Tun {
             GroCoalescer c = s.coalescer();
             IOException first = null;
             for (int i = 0; i < batch.size; ) {
-                i += tso ? c.build(batch, i) : plain(c, batch, i);
+                i += tso ? c.build(batch, i, uso) : plain(c, batch, i);
                 try {
                     writeOut(s, c.outLength);
                 } catch (ClosedChannelException e) {
