@@ -1,7 +1,7 @@
 package io.jwg.noise;
 
 import io.jwg.crypto.Key;
-import java.util.Arrays;
+import io.jwg.crypto.Bytes;
 
 /**
  * Runs the handshake and the transport crypto on throw-away keys until the JIT has compiled them,
@@ -34,7 +34,7 @@ public final class Warmup {
                 Tunnel responder = new Tunnel(b, a.publicKeyAsKey(), null, 0, responderIndices, Clock.SYSTEM);
                 byte[] init = initiator.initiateHandshake();
                 if (init == null || !bCookies.checkMac1(init, 0, init.length)) throw new IllegalStateException("warm-up initiation failed");
-                Responder.Result r = Responder.consumeInitiation(b, k -> Arrays.equals(k, aPublic) ? responder : null, init, 0);
+                Responder.Result r = Responder.consumeInitiation(b, k -> Bytes.constantTimeEquals(k, aPublic) ? responder : null, init, 0);
                 if (r == null || !initiator.consumeResponse(r.response(), 0)) throw new IllegalStateException("warm-up handshake failed");
                 // the keepalive that confirms the session to the responder
                 Keypair sending = initiator.sendingKeypair();

@@ -264,7 +264,7 @@ class KeyCommandsTest {
             for (String cmd : new String[] {"genkey", "genpsk"}) {
                 Path f = Files.createTempFile(dir, "key", null);
                 Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(perms)); // whatever the umask
-                Process p = new ProcessBuilder(java, "-cp", cp, Main.class.getName(), cmd)
+                Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp, Main.class.getName(), cmd) // as the launchers run it
                         .redirectOutput(f.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
                 String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();

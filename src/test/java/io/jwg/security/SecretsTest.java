@@ -221,7 +221,7 @@ class SecretsTest {
     void genkeyWarnsWhenWritingToAWorldReadableFile() throws Exception {
         Path out = tmp.resolve("private.key"), err = tmp.resolve("err.txt");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String cmd = "umask 022; exec '" + java + "' -cp '" + System.getProperty("java.class.path") + "' io.jwg.cli.Main genkey > '" + out + "' 2> '" + err + "'";
+        String cmd = "umask 022; exec '" + java + "' --enable-native-access=ALL-UNNAMED -cp '" + System.getProperty("java.class.path") + "' io.jwg.cli.Main genkey > '" + out + "' 2> '" + err + "'";
         Process p = new ProcessBuilder("bash", "-c", cmd).start();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         String stderr = Files.readString(err, StandardCharsets.UTF_8);
