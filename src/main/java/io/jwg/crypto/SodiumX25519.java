@@ -9,7 +9,6 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -94,10 +93,10 @@ final class SodiumX25519 {
         byte[] out = new byte[32];
         return scalarMult(hex("a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4"),
                         hex("e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c"), out)
-                && Arrays.equals(out, hex("c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552"))
+                && Bytes.constantTimeEquals(out, hex("c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552"))
                 && scalarMult(hex("4b66e9d4d1b4673c5ad22691957d6af5c11b6421e0ea01d42ca4169e7918ba0d"),
                         hex("e5210f12786811d3f4b7959d0538ae2c31dbe7106fc03c3efc4cd549c715a493"), out)
-                && Arrays.equals(out, hex("95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957"))
+                && Bytes.constantTimeEquals(out, hex("95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957"))
                 && baseMatches("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a",
                         "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a", out)
                 && !scalarMult(hex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"), new byte[32], out);
@@ -105,7 +104,7 @@ final class SodiumX25519 {
 
     private boolean baseMatches(String privateKey, String publicKey, byte[] out) {
         scalarMultBase(hex(privateKey), out);
-        return Arrays.equals(out, hex(publicKey));
+        return Bytes.constantTimeEquals(out, hex(publicKey));
     }
 
     private static byte[] hex(String s) {
