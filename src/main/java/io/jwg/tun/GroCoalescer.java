@@ -114,12 +114,7 @@ final class GroCoalescer {
     private void finishMerged(boolean isV6, int ipHeaderLength, int tcpHeaderLength, int gsoSize, int total, boolean psh) {
         int p = VirtioNetHeader.LENGTH;
         byte[] o = out;
-        if (isV6) {
-            putShort(o, p + 4, total - 40);
-        } else {
-            putShort(o, p + 2, total);
-            Checksum.setIpv4HeaderChecksum(o, p, ipHeaderLength);
-        }
+        setIpLength(isV6, ipHeaderLength, total);
         int t = p + ipHeaderLength;
         if (psh) o[t + 13] |= TCP_PSH;
         // CHECKSUM_PARTIAL: the field holds the pseudo-header sum, the kernel need not verify the rest.
@@ -133,22 +128,7 @@ final class GroCoalescer {
 
     /** Parses a merge candidate: a TCP segment with payload, only ACK (maybe PSH), no IP options or fragments. */
     private boolean parse(byte[] b, int o, int len) {
-        if (len < 40) return false;
-        int version = (b[o] >> 4) & 0xf;
-        if (version == 4) {
-            if ((b[o] & 0xf) != 5 || b[o + 9] != Checksum.PROTO_TCP) return false;
-            if (getShort(b, o + 2) != len) return false;
-            if ((b[o + 6] & 0x3f) != 0 || b[o + 7] != 0) return false; // MF or a fragment offset
-            v6 = false;
-            iphl = 20;
-        } else if (version == 6) {
-            if (len < 60 || b[o + 6] != Checksum.PROTO_TCP) return false;
-            if (getShort(b, o + 4) != len - 40) return false;
-            v6 = true;
-            iphl = 40;
-        } else {
-            return false;
-        }
+        if (!parseIp(b, o, len, Checksum.PROTO_TCP, 20)) return false;
         int t = o + iphl;
         tcphl = ((b[t + 12] >> 4) & 0xf) * 4;
         if (tcphl < 20 || iphl + tcphl >= len) return false;
@@ -203,12 +183,7 @@ final class GroCoalescer {
     private void finishMergedUdp(boolean isV6, int ipHeaderLength, int gsoSize, int total) {
         int p = VirtioNetHeader.LENGTH;
         byte[] o = out;
-        if (isV6) {
-            putShort(o, p + 4, total - 40);
-        } else {
-            putShort(o, p + 2, total);
-            Checksum.setIpv4HeaderChecksum(o, p, ipHeaderLength);
-        }
+        setIpLength(isV6, ipHeaderLength, total);
         int u = p + ipHeaderLength;
         int udpLength = total - ipHeaderLength;
         putShort(o, u + 4, udpLength);
@@ -225,22 +200,7 @@ final class GroCoalescer {
      * a payload, and a checksum (IPv4 may send none; such a datagram is left alone).
      */
     private boolean parseUdp(byte[] b, int o, int len) {
-        if (len < 28) return false;
-        int version = (b[o] >> 4) & 0xf;
-        if (version == 4) {
-            if ((b[o] & 0xf) != 5 || b[o + 9] != Checksum.PROTO_UDP) return false;
-            if (getShort(b, o + 2) != len) return false;
-            if ((b[o + 6] & 0x3f) != 0 || b[o + 7] != 0) return false; // MF or a fragment offset
-            v6 = false;
-            iphl = 20;
-        } else if (version == 6) {
-            if (len < 48 || b[o + 6] != Checksum.PROTO_UDP) return false;
-            if (getShort(b, o + 4) != len - 40) return false;
-            v6 = true;
-            iphl = 40;
-        } else {
-            return false;
-        }
+        if (!parseIp(b, o, len, Checksum.PROTO_UDP, UDP_HEADER)) return false;
         int u = o + iphl;
         if (getShort(b, u + 4) != len - iphl) return false;
         if (b[u + 6] == 0 && b[u + 7] == 0) return false; // no checksum
@@ -249,6 +209,42 @@ final class GroCoalescer {
     }
 
     /** Same addresses, ports and the IP fields a datagram's pieces share (b already parsed). */
+    /**
+     * Parses the IP header of a merge candidate that carries {@code protocol} with at least
+     * {@code minTransportHeader} bytes after it: IPv4 without options or fragments, or IPv6 without
+     * extension headers, with a length field that agrees with {@code len}. Sets {@link #v6} and {@link #iphl}.
+     */
+    private boolean parseIp(byte[] b, int o, int len, int protocol, int minTransportHeader) {
+        if (len < 20 + minTransportHeader) return false;
+        int version = (b[o] >> 4) & 0xf;
+        if (version == 4) {
+            if ((b[o] & 0xf) != 5 || b[o + 9] != protocol) return false;
+            if (getShort(b, o + 2) != len) return false;
+            if ((b[o + 6] & 0x3f) != 0 || b[o + 7] != 0) return false; // MF or a fragment offset
+            v6 = false;
+            iphl = 20;
+        } else if (version == 6) {
+            if (len < 40 + minTransportHeader || b[o + 6] != protocol) return false;
+            if (getShort(b, o + 4) != len - 40) return false;
+            v6 = true;
+            iphl = 40;
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    /** The merged packet's IP length field (and, for IPv4, its header checksum), for {@code total} bytes of IP packet. */
+    private void setIpLength(boolean isV6, int ipHeaderLength, int total) {
+        int p = VirtioNetHeader.LENGTH;
+        if (isV6) {
+            putShort(out, p + 4, total - 40);
+        } else {
+            putShort(out, p + 2, total);
+            Checksum.setIpv4HeaderChecksum(out, p, ipHeaderLength);
+        }
+    }
+
     private boolean sameUdpFlow(byte[] a, int ao, byte[] b, int bo) {
         if (v6) {
             if (!equal(a, ao, b, bo, 4) || a[ao + 7] != b[bo + 7]) return false; // version, class, flow label; hop limit
