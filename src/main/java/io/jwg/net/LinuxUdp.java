@@ -327,16 +327,9 @@ public final class LinuxUdp implements UdpTransport {
                 for (int i = 0; i < vlen; i++) {
                     s.setNameLen(i, (int) NAME_STRIDE);
                 }
-                int n = LibC.recvmmsg(s.state, fd, s.hdrs, vlen, LibC.MSG_WAITFORONE);
-                if (n <= 0) {
-                    if (guard.isClosed()) {
-                        return -1;
-                    }
-                    int e = n < 0 ? LibC.errno(s.state) : LibC.EINTR;
-                    if (e == LibC.EINTR || e == LibC.EAGAIN) {
-                        continue;
-                    }
-                    throw LibC.error("recvmmsg on UDP port " + port, e);
+                int n = receiveMessages(s, vlen);
+                if (n < 0) {
+                    return -1;
                 }
                 int out = 0;
                 for (int i = 0; i < n; i++) {
@@ -397,16 +390,9 @@ public final class LinuxUdp implements UdpTransport {
                     s.setNameLen(i, (int) NAME_STRIDE);
                     s.hdrs.set(ValueLayout.JAVA_LONG, i * MMSGHDR_SIZE + OFF_CONTROLLEN, CMSG_GSO_SPACE);
                 }
-                int n = LibC.recvmmsg(s.state, fd, s.hdrs, GRO_MESSAGES, LibC.MSG_WAITFORONE);
-                if (n <= 0) {
-                    if (guard.isClosed()) {
-                        return -1;
-                    }
-                    int e = n < 0 ? LibC.errno(s.state) : LibC.EINTR;
-                    if (e == LibC.EINTR || e == LibC.EAGAIN) {
-                        continue;
-                    }
-                    throw LibC.error("recvmmsg on UDP port " + port, e);
+                int n = receiveMessages(s, GRO_MESSAGES);
+                if (n < 0) {
+                    return -1;
                 }
                 groCount = n;
                 groMessage = 0;
@@ -724,6 +710,27 @@ public final class LinuxUdp implements UdpTransport {
         } finally {
             if (a != null) a.close();
             if (b != null) b.close();
+        }
+    }
+
+    /**
+     * recvmmsg into the first {@code vlen} headers of {@code s}, waiting for at least one datagram and
+     * retrying on EINTR/EAGAIN (a failed call leaves the headers as they were): the number received,
+     * or -1 once the socket is closed.
+     */
+    private int receiveMessages(Scratch s, int vlen) throws IOException {
+        while (true) {
+            int n = LibC.recvmmsg(s.state, fd, s.hdrs, vlen, LibC.MSG_WAITFORONE);
+            if (n > 0) {
+                return n;
+            }
+            if (guard.isClosed()) {
+                return -1;
+            }
+            int e = n < 0 ? LibC.errno(s.state) : LibC.EINTR;
+            if (e != LibC.EINTR && e != LibC.EAGAIN) {
+                throw LibC.error("recvmmsg on UDP port " + port, e);
+            }
         }
     }
 
