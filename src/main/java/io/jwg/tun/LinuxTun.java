@@ -350,26 +350,8 @@ public final class LinuxTun implements Tun {
                     MemorySegment.copy(buf, off, nb, ValueLayout.JAVA_BYTE, 0, len);
                     n = LibC.write(s.state, fd, nb, len);
                 }
-                if (n == len) {
+                if (written(s, n, len, len)) {
                     return;
-                }
-                if (n >= 0) {
-                    throw new IOException("short write to TUN " + name + ": " + n + " of " + len + " bytes");
-                }
-                int e = LibC.errno(s.state);
-                if (e == LibC.EAGAIN) {
-                    if (!await(s, LibC.POLLOUT)) {
-                        throw new ClosedChannelException();
-                    }
-                } else if (e != LibC.EINTR) {
-                    if (guard.isClosed()) {
-                        throw new ClosedChannelException();
-                    }
-                    if (e == LibC.EINVAL) {
-                        throw new IOException("TUN " + name + " rejected a " + len
-                                + "-byte packet (not a valid IPv4/IPv6 packet?): " + LibC.strerror(e));
-                    }
-                    throw failure("write to", e);
                 }
             }
         } finally {
@@ -415,30 +397,39 @@ public final class LinuxTun implements Tun {
 
     /** Writes the coalescer's output buffer (virtio header + packet) with one write(2). */
     private void writeOut(Scratch s, int len) throws IOException {
-        while (true) {
-            long n = LibC.writeCritical(s.state, fd, s.coalescerOut, len);
-            if (n == len) {
-                return;
-            }
-            if (n >= 0) {
-                throw new IOException("short write to TUN " + name + ": " + n + " of " + len + " bytes");
-            }
-            int e = LibC.errno(s.state);
-            if (e == LibC.EAGAIN) {
-                if (!await(s, LibC.POLLOUT)) {
-                    throw new ClosedChannelException();
-                }
-            } else if (e != LibC.EINTR) {
-                if (guard.isClosed()) {
-                    throw new ClosedChannelException();
-                }
-                if (e == LibC.EINVAL) {
-                    throw new IOException("TUN " + name + " rejected a " + (len - VirtioNetHeader.LENGTH)
-                            + "-byte packet (not a valid IPv4/IPv6 packet?): " + LibC.strerror(e));
-                }
-                throw failure("write to", e);
-            }
+        while (!written(s, LibC.writeCritical(s.state, fd, s.coalescerOut, len), len, len - VirtioNetHeader.LENGTH)) {
+            // EINTR, or EAGAIN and the device is writable again
         }
+    }
+
+    /**
+     * The outcome of a write(2) of {@code len} bytes (carrying a {@code packetLength}-byte packet) that
+     * returned {@code n}: true when it was written whole, false to write again (EINTR, or EAGAIN once
+     * the device is writable); throws otherwise. Reads errno first, so call it right after the write.
+     */
+    private boolean written(Scratch s, long n, int len, int packetLength) throws IOException {
+        if (n == len) {
+            return true;
+        }
+        if (n >= 0) {
+            throw new IOException("short write to TUN " + name + ": " + n + " of " + len + " bytes");
+        }
+        int e = LibC.errno(s.state);
+        if (e == LibC.EAGAIN) {
+            if (!await(s, LibC.POLLOUT)) {
+                throw new ClosedChannelException();
+            }
+        } else if (e != LibC.EINTR) {
+            if (guard.isClosed()) {
+                throw new ClosedChannelException();
+            }
+            if (e == LibC.EINVAL) {
+                throw new IOException("TUN " + name + " rejected a " + packetLength
+                        + "-byte packet (not a valid IPv4/IPv6 packet?): " + LibC.strerror(e));
+            }
+            throw failure("write to", e);
+        }
+        return false;
     }
 
     private IOException failure(String op, int e) {
