@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -624,8 +625,21 @@ public final class Device implements Closeable {
             // a batch with nothing to open (a handshake flood's, answered above) wakes no worker
             if (workers == 0 || ((n <= INLINE_MAX || !transportData) && inbound.idle())) inbound.publishAndProcess(n);
             else inbound.publish(n);
+            if (!transportData && transport.drained() && handshakeGate.underLoadNow()) LockSupport.parkNanos(FLOOD_PAUSE);
         }
     }
+
+    /**
+     * How long the UDP reader waits after a receive that brought only handshake messages while under
+     * load (a flood's, answered by the gate) and emptied the socket, before it receives again. A
+     * flood arrives a datagram at a time, each waking the reader on its own (an inter-processor
+     * wake-up, a context switch and a receive call on the core that also carries the tunnel);
+     * pausing lets the socket gather the next ones, so that a flood of any rate costs about one
+     * wake-up per pause. Transport data keeps the reader going as before, and so does a receive that
+     * left datagrams waiting; only data arriving just after a flood-only receive waits, up to this
+     * long, and the socket's buffer (several MB) holds far more than a pause brings.
+     */
+    static final long FLOOD_PAUSE = Long.getLong("jwg.floodPause", 1_000_000L);
 
     private void classify(Packet p) {
         Datagram d = p.datagram;

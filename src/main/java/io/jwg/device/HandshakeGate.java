@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * UDP_SEGMENT message when they go to one address): when {@link #MAX_PENDING} are waiting, or at
  * the end of a receive batch once the oldest has waited {@link #MAX_HOLD}, or at the control
  * thread's next tick ({@link #flush}) when no more datagrams come. A flood arrives a few
- * datagrams per receive (the reader keeps up with it), so sending per receive batch cost a send
- * system call for every few replies, each with its route lookup and device transmit on the core
+ * datagrams per receive (fewer than a dozen even with the reader's pause, Device.FLOOD_PAUSE), so
+ * sending per receive batch cost a send system call for every few replies, each with its route lookup and device transmit on the core
  * that also carries the tunnel; held for a few milliseconds they cost one per {@link #MAX_PENDING}.
  * A sender that needs the cookie retries only after REKEY_TIMEOUT (5 s), so the hold costs it
  * nothing.
@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * per LINGER (128/s: far above what peers need, a thousand peers rekeying every two minutes send
  * about 8/s, and far below a flood), and ends LINGER after the last message of such a flood.
  *
- * <p>Methods other than {@link #underLoad}, {@link #allow}, {@link #flush} and
+ * <p>Methods other than {@link #underLoad}, {@link #underLoadNow}, {@link #allow}, {@link #flush} and
  * {@link #cookieRepliesSent} belong to the UDP reader thread.
  */
 final class HandshakeGate {
@@ -165,6 +165,11 @@ final class HandshakeGate {
             return true;
         }
         return now - underLoadUntil < 0;
+    }
+
+    /** Whether the device is under load now, as last decided by {@link #admit} or {@link #underLoad} (any thread). */
+    boolean underLoadNow() {
+        return clock.nanos() - underLoadUntil < 0;
     }
 
     /** The per-source-IP token bucket (any thread). */

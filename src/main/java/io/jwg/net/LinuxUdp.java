@@ -84,6 +84,8 @@ public final class LinuxUdp implements UdpTransport {
     private int groCount;
     private int groMessage;
     private int groOffset;
+    /** What {@link #drained} reports: the last receive got fewer messages than it asked for, and none is left to cut up. */
+    private volatile boolean drained;
     private final AtomicReferenceArray<Scratch> recvPool = new AtomicReferenceArray<>(4);
     private final AtomicReferenceArray<Scratch> sendPool = new AtomicReferenceArray<>(8);
     /** Every scratch not yet freed; freed when the descriptor is closed. */
@@ -331,6 +333,7 @@ public final class LinuxUdp implements UdpTransport {
                 if (n < 0) {
                     return -1;
                 }
+                drained = n < vlen;
                 int out = 0;
                 for (int i = 0; i < n; i++) {
                     int len = s.msgLen(i);
@@ -397,6 +400,7 @@ public final class LinuxUdp implements UdpTransport {
                 groCount = n;
                 groMessage = 0;
                 groOffset = 0;
+                drained = n < GRO_MESSAGES;
             }
             int out = 0;
             while (groMessage < groCount && out < batch.length) {
@@ -428,12 +432,20 @@ public final class LinuxUdp implements UdpTransport {
                 }
             }
             if (out > 0) {
+                if (groMessage < groCount) {
+                    drained = false;
+                }
                 return out;
             }
             if (guard.isClosed()) {
                 return -1;
             }
         }
+    }
+
+    @Override
+    public boolean drained() {
+        return drained;
     }
 
     /** The segment size from message i's UDP_GRO control message, or its whole length without one. */

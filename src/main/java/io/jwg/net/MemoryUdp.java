@@ -120,6 +120,7 @@ public final class MemoryUdp implements UdpTransport {
     private final Endpoint local;
     private final ArrayBlockingQueue<Packet> queue;
     private volatile boolean closed;
+    private volatile boolean drained;
     private volatile int mark;
 
     private MemoryUdp(Network network, Endpoint local, int capacity) {
@@ -174,8 +175,14 @@ public final class MemoryUdp implements UdpTransport {
                 }
                 p = n < batch.length ? queue.poll() : null;
             }
+            drained = queue.isEmpty();
         }
         return n;
+    }
+
+    @Override
+    public boolean drained() {
+        return drained;
     }
 
     @Override

@@ -24,6 +24,16 @@ public interface UdpTransport extends Closeable {
     int receive(Datagram[] batch) throws IOException;
 
     /**
+     * Whether the last {@link #receive} emptied the socket: it took every datagram that was waiting,
+     * and none is left over inside the transport. A receiver that pauses only after a drained receive
+     * does not let the socket's buffer fill. Meaningful with one receiving thread; false when the
+     * implementation cannot tell.
+     */
+    default boolean drained() {
+        return false;
+    }
+
+    /**
      * Sends {@code batch[0..count)}, each to its {@code endpoint}. Blocks while the socket's send buffer is
      * full. A datagram the kernel refuses for reasons tied to that datagram (no route to its endpoint, too
      * large, address family not usable) is skipped; the others are still sent.

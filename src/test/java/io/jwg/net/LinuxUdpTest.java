@@ -153,6 +153,24 @@ class LinuxUdpTest {
     }
 
     @Test
+    void drainedTellsWhetherAReceiveLeftDatagramsWaiting() throws Exception {
+        Datagram[] out = numbered(12, 40, Endpoint.parse("10.220.0.2:51820"));
+        for (int i = 0; i < out.length; i++) out[i].length = 40 + i; // sizes no GRO would merge
+        assertThat(ua.send(out, out.length)).isEqualTo(12);
+        Thread.sleep(200); // all of them in b's socket
+        Datagram[] in = Datagram.batch(5, 100);
+        List<Boolean> drained = new ArrayList<>();
+        int got = 0;
+        while (got < 12) {
+            got += pool.submit(() -> ub.receive(in)).get(10, TimeUnit.SECONDS);
+            drained.add(ub.drained());
+        }
+        assertThat(got).isEqualTo(12);
+        assertThat(drained.getLast()).as("the receive that took the last one").isTrue();
+        assertThat(drained.subList(0, drained.size() - 1)).as("receives that left some: %s", drained).containsOnly(false);
+    }
+
+    @Test
     void tooLongDatagramsAreDropped() throws Exception {
         Endpoint toB = Endpoint.parse("10.220.0.2:51820");
         Datagram[] out = numbered(2, 500, toB);

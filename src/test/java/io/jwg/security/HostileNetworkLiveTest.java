@@ -266,7 +266,7 @@ class HostileNetworkLiveTest {
 
         // Unloaded, then loaded (best of two runs each). On a shared 2-core machine a neighbour's
         // burst can spoil one comparison: one more is allowed, and both are reported.
-        double unloaded = 0, loaded = 0;
+        double unloaded = 0, loaded = 0, readerSwitchesUnloaded = 0, readerSwitchesLoaded = 0;
         String profile = "", machine = "";
         Flood flood = null;
         long floodStart = 0;
@@ -281,6 +281,7 @@ class HostileNetworkLiveTest {
             CpuWindow quiet = new CpuWindow(t.server.pid());
             unloaded = Math.max(iperf(5), iperf(5)); // a baseline that came out low would make 80% lax
             System.out.println("FLOOD: unloaded runs: " + quiet.end());
+            readerSwitchesUnloaded = quiet.switchesPerSecond(UDP_READER);
             flood = new Flood(attackerSocket(), t.serverKey.publicKey());
             floodStart = System.nanoTime();
             flood.start(12_000, Duration.ofSeconds(30));
@@ -308,6 +309,7 @@ class HostileNetworkLiveTest {
             CpuWindow busyWindow = new CpuWindow(t.server.pid());
             loaded = Math.max(iperf(6), iperf(6));
             System.out.println("FLOOD: loaded runs: " + busyWindow.end());
+            readerSwitchesLoaded = busyWindow.switchesPerSecond(UDP_READER);
             double wall = (System.nanoTime() - w0) / 1e9;
             sampler.interrupt();
             sampler.join(2000);
@@ -365,11 +367,16 @@ class HostileNetworkLiveTest {
         assertThat(notCookieReplies).as("replies that are not 64-byte cookie replies (the first 5)").isEmpty();
         assertThat(t.wg(t.srv, "show", t.serverIf, "peers").strip()).isEqualTo(t.clientKey.publicKey().toBase64());
         assertThat(floodSessions).as("a handshake completed during the flood before the client's own").isFalse();
-        assertThat(responsesDuringIperf).as("handshake responses sent to the flood").isZero();
+        assertThat(responsesDuringIperf).as("handshake responses sent to the flood; the logs' handshake lines: server %s, client %s",
+                handshakeLines(t.serverLog), handshakeLines(t.clientLog)).isZero();
         assertThat(rehandshakeSeconds).as("seconds for the legitimate client's new handshake under flood").isLessThan(15);
         assertThat(t.latestHandshake(t.srv, t.serverIf)).as("the client's new handshake").isGreaterThan(handshakeBefore);
         assertThat(count(Files.readString(t.serverLog), "handshake response sent") - responsesBefore)
                 .as("handshake responses during the flood: only the client's").isBetween(1, 2);
+        // the reader pauses after a receive that brought only the flood (Device.FLOOD_PAUSE): the flood
+        // must not wake it more often than the tunnel's own traffic does (without the pause: about 2x)
+        assertThat(readerSwitchesLoaded).as("the UDP reader's context switches/s under the flood, against %.0f/s unloaded", readerSwitchesUnloaded)
+                .isLessThanOrEqualTo(readerSwitchesUnloaded);
         assertThat(rssMax - rssBefore).as("server RSS growth under flood (KiB)").isLessThan(128 * 1024);
         int half = rss.size() / 2;
         long firstHalf = rss.subList(0, Math.max(1, half)).stream().mapToLong(Long::longValue).max().orElse(0);
@@ -428,13 +435,14 @@ class HostileNetworkLiveTest {
      * saturates its core) a CI run measured 75% and 78%, with a baseline taken while C2 still
      * compiled and the cookie replies' receive (including the capture) running on the tunnel's
      * core. Both fixed: see warmUp, the RPS note in the test, and HandshakeGate's class comment.
-     * With that, 5 of 5 runs passed 0.8 on the branch; the first CI run after merging measured 79%
-     * and 76% (the flood generator's core at 95%): the margin is a few percent, so CI enforces 0.7
-     * and the test reports loudly when it is below the 0.8 target (-Djwg.security.floodRatio=0.8
-     * enforces the target).
+     * With that, 5 of 5 runs passed 0.8 on the branch; CI runs after merging measured 73-92%: the
+     * UDP reader, woken by each flood datagram on its own (about 5,000 wake-ups/s), took 16-18% of
+     * the tunnel's core. Since the reader pauses after a flood-only receive (Device.FLOOD_PAUSE):
+     * about 1,000 wake-ups/s, 8-10% of the core, and 90-106% in 6 runs (85% and 89% without the
+     * pause, -Djwg.floodPause=0, in the same session).
      */
     static final double TARGET_RATIO = 0.8;
-    static final double REQUIRED_RATIO = Double.parseDouble(System.getProperty("jwg.security.floodRatio", "0.7"));
+    static final double REQUIRED_RATIO = Double.parseDouble(System.getProperty("jwg.security.floodRatio", String.valueOf(TARGET_RATIO)));
     String tunnelCpu;
 
     static void pin(long pid, String cpus, boolean allThreads) {
@@ -484,6 +492,8 @@ class HostileNetworkLiveTest {
         final long pid, t0 = System.nanoTime();
         final long[][] cores0 = LiveTunnel.coreTicks();
         final Map<String, long[]> threads0;
+        /** After {@link #end}: each server thread's user %, system % and context switches per second. */
+        Map<String, double[]> rates = Map.of();
 
         CpuWindow(long pid) {
             this.pid = pid;
@@ -503,16 +513,22 @@ class HostileNetworkLiveTest {
                         100.0 * d[1] / total, 100.0 * d[2] / total, 100.0 * d[3] / total));
             }
             sb.append("server threads (user+sys):");
-            threads1.entrySet().stream()
-                    .map(e -> {
-                        long[] a = threads0.getOrDefault(e.getKey(), new long[3]), b = e.getValue();
-                        return Map.entry(e.getKey(), new double[] {(b[0] - a[0]) / wall, (b[1] - a[1]) / wall, (b[2] - a[2]) / wall});
-                    })
+            rates = new java.util.HashMap<>();
+            threads1.forEach((name, b) -> {
+                long[] a = threads0.getOrDefault(name, new long[3]);
+                rates.put(name, new double[] {(b[0] - a[0]) / wall, (b[1] - a[1]) / wall, (b[2] - a[2]) / wall});
+            });
+            rates.entrySet().stream()
                     .filter(e -> e.getValue()[0] + e.getValue()[1] >= 2)
                     .sorted((x, y) -> Double.compare(y.getValue()[0] + y.getValue()[1], x.getValue()[0] + x.getValue()[1]))
                     .forEach(e -> sb.append(String.format(" %s %.0f+%.0f%% (%.0f switches/s)", e.getKey(), e.getValue()[0], e.getValue()[1],
                             e.getValue()[2])));
             return sb.toString();
+        }
+
+        /** The context switches per second of the named server thread in this window (0 if absent). */
+        double switchesPerSecond(String thread) {
+            return rates.getOrDefault(thread, new double[3])[2];
         }
     }
 
@@ -524,6 +540,13 @@ class HostileNetworkLiveTest {
     static double pct(long ticks, long totalTicks) {
         return 100.0 * ticks / totalTicks * Runtime.getRuntime().availableProcessors();
     }
+
+    /** The lines of a jwg -v log that mention a handshake or a cookie (what to read when a count is off). */
+    static List<String> handshakeLines(Path log) throws java.io.IOException {
+        return Files.readAllLines(log).stream().filter(l -> l.contains("handshake") || l.contains("cookie")).toList();
+    }
+
+    static final String UDP_READER = "jwg-udp-reader";
 
     static int count(String s, String what) {
         int n = 0;

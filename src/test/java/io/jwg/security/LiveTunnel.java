@@ -84,11 +84,16 @@ final class LiveTunnel implements AutoCloseable {
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
     }
 
-    /** The command that runs jwg as scripts/jwg does, from this JVM's class path. */
+    /**
+     * The command that runs jwg as scripts/jwg does, from this JVM's class path; JVM options in the
+     * environment variable JWG_TEST_JVM_OPTS are added (a profiler, or a -Djwg property to compare).
+     */
     static List<String> jwg(String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:+UseCompactObjectHeaders", "-Xss512k",
                 "-cp", System.getProperty("java.class.path"), "io.jwg.cli.Main"));
+        String extra = System.getenv("JWG_TEST_JVM_OPTS");
+        if (extra != null && !extra.isBlank()) cmd.addAll(1, List.of(extra.strip().split("\\s+")));
         cmd.addAll(List.of(args));
         return cmd;
     }
