@@ -138,11 +138,13 @@ final class HandshakeGate {
             int n = pending;
             if (n == 0) return;
             pending = 0;
+            // counted first: whoever receives a reply must find it counted already (metrics, tests)
+            repliesSent.addAndGet(n);
             try {
                 udp.send(replies, n);
-                repliesSent.addAndGet(n);
             } catch (IOException e) {
-                // the socket is closing or the attacker's address is unreachable: nothing to do
+                // the socket is closing or the attacker's address is unreachable: nothing was sent
+                repliesSent.addAndGet(-n);
             }
             for (int i = 0; i < n; i++) replies[i].endpoint = null;
         }
