@@ -930,7 +930,7 @@ public final class Device implements Closeable {
             try {
                 Endpoint fresh = Endpoint.of(new InetSocketAddress(java.net.InetAddress.getByName(host), port));
                 Endpoint old = peer.endpoint();
-                if (host.equals(peer.endpointHost()) && !fresh.equals(old)) {
+                if (host.equals(peer.endpointHost()) && !fresh.sameRemote(old)) { // a sticky source aside
                     peer.setEndpoint(fresh);
                     log.info("{}: endpoint {} now resolves to {} (was {})", peer, host, fresh, old);
                 }

@@ -15,8 +15,14 @@ import java.util.Objects;
  *
  * <p>IPv4 addresses are always held as {@link Inet4Address}, also when they arrive as IPv4-mapped IPv6
  * addresses ({@code ::ffff:1.2.3.4}) on a dual-stack socket. {@link #toString()} prints like {@code wg}:
- * {@code 1.2.3.4:51820}, {@code [fd00::1]:51820}, {@code [fe80::1%3]:51820}. Equality is by address, port and
- * (for IPv6) scope id.
+ * {@code 1.2.3.4:51820}, {@code [fd00::1]:51820}, {@code [fe80::1%3]:51820}.
+ *
+ * <p>An endpoint learnt from a received datagram also carries its <em>source</em>: the local address the
+ * datagram arrived at, and the interface it arrived on (IP_PKTINFO). Replies leave from that address
+ * ("sticky source", as in wireguard-go and the kernel), so that a host with several addresses answers from
+ * the one its peer talks to. Endpoints from configuration have no source (the kernel picks one). Equality is
+ * by address, port, (for IPv6) scope id and source, so a peer that starts reaching us at another local
+ * address counts as an endpoint change; {@link #toString()} shows the remote side only.
  *
  * <p>The {@code sockaddr_in6} form used for sending (IPv4 as v4-mapped) is computed once, at construction.
  */
@@ -35,16 +41,27 @@ public final class Endpoint {
     final long lo;
     final int port;
     final int scope;
+    /** The local address (IPv4 as v4-mapped) replies leave from, both 0 if none; and the interface it was reached on. */
+    final long srcHi;
+    final long srcLo;
+    final int srcIfindex;
     private final InetSocketAddress socketAddress;
     /** struct sockaddr_in6 in native byte order where the kernel expects it (family, scope id). */
     private final byte[] sockaddr6;
     private final String text;
 
     private Endpoint(long hi, long lo, int port, int scope, InetAddress address) {
+        this(hi, lo, port, scope, address, 0, 0, 0);
+    }
+
+    private Endpoint(long hi, long lo, int port, int scope, InetAddress address, long srcHi, long srcLo, int srcIfindex) {
         this.hi = hi;
         this.lo = lo;
         this.port = port;
         this.scope = scope;
+        this.srcHi = srcHi;
+        this.srcLo = srcLo;
+        this.srcIfindex = srcHi == 0 && srcLo == 0 ? 0 : srcIfindex;
         this.socketAddress = new InetSocketAddress(address, port);
         MemorySegment sa = MemorySegment.ofArray(new byte[SOCKADDR_IN6_SIZE]);
         sa.set(ValueLayout.JAVA_SHORT_UNALIGNED, 0, AF_INET6);
@@ -176,20 +193,52 @@ public final class Endpoint {
         return new Endpoint(0, V4_MAPPED_PREFIX | (ip & 0xffff_ffffL), port, 0, a);
     }
 
-    /** From the raw key (as read from a sockaddr). */
+    /** From the raw key (as read from a sockaddr), without a source. */
     static Endpoint fromKey(long hi, long lo, int port, int scope) {
-        if (hi == 0 && (lo & 0xffff_ffff_0000_0000L) == V4_MAPPED_PREFIX) {
-            return v4((int) lo, port);
-        }
+        return fromKey(hi, lo, port, scope, 0, 0, 0);
+    }
+
+    /** From the raw key (as read from a sockaddr) and the local address it was received at (0, 0: none). */
+    static Endpoint fromKey(long hi, long lo, int port, int scope, long srcHi, long srcLo, int srcIfindex) {
         byte[] b = new byte[16];
         MemorySegment.ofArray(b).set(BE_LONG, 0, hi);
         MemorySegment.ofArray(b).set(BE_LONG, 8, lo);
         try {
-            InetAddress a = scope != 0 ? Inet6Address.getByAddress(null, b, scope) : InetAddress.getByAddress(b);
-            return new Endpoint(hi, lo, port, scope, a);
+            InetAddress a;
+            if (hi == 0 && (lo & 0xffff_ffff_0000_0000L) == V4_MAPPED_PREFIX) {
+                a = InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 12, 16));
+                scope = 0;
+            } else {
+                a = scope != 0 ? Inet6Address.getByAddress(null, b, scope) : InetAddress.getByAddress(b);
+            }
+            return new Endpoint(hi, lo, port, scope, a, srcHi, srcLo, srcIfindex);
         } catch (UnknownHostException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /**
+     * This endpoint with {@code local} (an address of this host, IPv4 for an IPv4 endpoint) as the source
+     * replies leave from (for tests).
+     */
+    Endpoint withSource(InetAddress local, int ifindex) {
+        Objects.requireNonNull(local, "local");
+        byte[] b = local.getAddress();
+        long sHi;
+        long sLo;
+        if (b.length == 4) {
+            sHi = 0;
+            sLo = V4_MAPPED_PREFIX | (MemorySegment.ofArray(b).get(BE_INT, 0) & 0xffff_ffffL);
+        } else {
+            sHi = MemorySegment.ofArray(b).get(BE_LONG, 0);
+            sLo = MemorySegment.ofArray(b).get(BE_LONG, 8);
+        }
+        return new Endpoint(hi, lo, port, scope, address(), sHi, sLo, ifindex);
+    }
+
+    /** This endpoint without a source (this instance if it has none). */
+    public Endpoint withoutSource() {
+        return hasSource() ? new Endpoint(hi, lo, port, scope, address()) : this;
     }
 
     // ------------------------------------------------------------------------------------------ accessors
@@ -204,6 +253,41 @@ public final class Endpoint {
 
     public int port() {
         return port;
+    }
+
+    /** Whether replies to this endpoint leave from a recorded local address ({@link #sourceAddress()}). */
+    public boolean hasSource() {
+        return srcHi != 0 || srcLo != 0;
+    }
+
+    /** The local address this endpoint's datagrams arrived at, or null if it has no source. */
+    public InetAddress sourceAddress() {
+        if (!hasSource()) {
+            return null;
+        }
+        byte[] b = new byte[16];
+        MemorySegment.ofArray(b).set(BE_LONG, 0, srcHi);
+        MemorySegment.ofArray(b).set(BE_LONG, 8, srcLo);
+        try {
+            return InetAddress.getByAddress(b); // a v4-mapped address comes back as an Inet4Address
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The index of the interface this endpoint's datagrams arrived on (0 if unknown or no source). */
+    public int sourceIfindex() {
+        return srcIfindex;
+    }
+
+    /** Whether {@code other} is the same remote address and port (sources aside). */
+    public boolean sameRemote(Endpoint other) {
+        return other != null && other.lo == lo && other.hi == hi && other.port == port && other.scope == scope;
+    }
+
+    /** Whether both have the same source address (interfaces aside). */
+    boolean sameSource(Endpoint other) {
+        return other != null && other.srcLo == srcLo && other.srcHi == srcHi;
     }
 
     public boolean isIPv4() {
@@ -234,24 +318,26 @@ public final class Endpoint {
     }
 
     /** Whether this endpoint has exactly the given key (used by the receive-side cache). */
-    boolean matches(long hi, long lo, int port, int scope) {
-        return this.lo == lo && this.hi == hi && this.port == port && this.scope == scope;
+    boolean matches(long hi, long lo, int port, int scope, long srcHi, long srcLo, int srcIfindex) {
+        return this.lo == lo && this.hi == hi && this.port == port && this.scope == scope
+                && this.srcLo == srcLo && this.srcHi == srcHi && this.srcIfindex == srcIfindex;
     }
 
-    static int hash(long hi, long lo, int port, int scope) {
+    static int hash(long hi, long lo, int port, int scope, long srcHi, long srcLo, int srcIfindex) {
         long h = hi * 0x9E3779B97F4A7C15L ^ lo;
         h = (h ^ port ^ ((long) scope << 16)) * 0xC2B2AE3D27D4EB4FL;
+        h ^= (srcHi * 0x9E3779B97F4A7C15L ^ srcLo ^ ((long) srcIfindex << 32)) * 0xFF51AFD7ED558CCDL;
         return (int) (h ^ (h >>> 29) ^ (h >>> 47));
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Endpoint e && matches(e.hi, e.lo, e.port, e.scope);
+        return o instanceof Endpoint e && matches(e.hi, e.lo, e.port, e.scope, e.srcHi, e.srcLo, e.srcIfindex);
     }
 
     @Override
     public int hashCode() {
-        return hash(hi, lo, port, scope);
+        return hash(hi, lo, port, scope, srcHi, srcLo, srcIfindex);
     }
 
     @Override

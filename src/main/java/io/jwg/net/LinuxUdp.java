@@ -27,6 +27,12 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <p>Source addresses are looked up in a small cache keyed by the raw sockaddr, so a busy receiver hands out
  * the same {@link Endpoint} instance for the same peer and allocates nothing per datagram.
  *
+ * <p>Sticky source: the socket reports each datagram's destination address (IPV6_RECVPKTINFO; IP_PKTINFO on
+ * the IPv4-only socket), which becomes the {@link Endpoint}'s source, and a send to an endpoint with a source
+ * names it in an IPV6_PKTINFO (IP_PKTINFO) control message, so replies leave from the address the peer's
+ * datagrams arrived at, not from the kernel's preferred one. If the kernel refuses that address (removed from
+ * the host), the datagram goes out without it, and later sends skip it until a datagram arrives at it again.
+ *
  * <p>The socket is created in the network namespace of the calling thread.
  */
 public final class LinuxUdp implements UdpTransport {
@@ -45,9 +51,22 @@ public final class LinuxUdp implements UdpTransport {
     static final long OFF_CONTROL = 32;
     static final long OFF_CONTROLLEN = 40;
     static final long OFF_FLAGS = 48;
+    /**
+     * Control buffer of each message. Receive: the kernel's UDP_GRO cmsg (CMSG_SPACE(4) = 24) then its
+     * IPV6_PKTINFO cmsg (CMSG_SPACE(20) = 40). Send: a UDP_SEGMENT cmsg at 0, a PKTINFO cmsg at 24.
+     */
+    static final long CTRL_SPACE = 64;
     /** cmsghdr (16 bytes) + a u16 gso_size, padded: CMSG_SPACE(2). */
     static final long CMSG_GSO_SPACE = 24;
     static final long CMSG_GSO_LEN = 18;
+    static final long CMSG_HDR = 16;
+    /** Where a send's PKTINFO cmsg starts in its control buffer. */
+    static final long CTRL_SOURCE = CMSG_GSO_SPACE;
+    /** CMSG_LEN / CMSG_SPACE of struct in6_pktinfo (20 bytes) and of struct in_pktinfo (12 bytes). */
+    static final long CMSG_PKTINFO6_LEN = 36;
+    static final long CMSG_PKTINFO6_SPACE = 40;
+    static final long CMSG_PKTINFO4_LEN = 28;
+    static final long CMSG_PKTINFO4_SPACE = 32;
     static final int SOL_UDP = 17;
     static final int UDP_SEGMENT = 103;
     static final int UDP_GRO = 104;
@@ -71,6 +90,13 @@ public final class LinuxUdp implements UdpTransport {
     private final int port;
     private final FdGuard guard;
     private final EndpointCache cache = new EndpointCache();
+    /** Whether received datagrams report their destination address (PKTINFO), the endpoints' sources. */
+    private final boolean sticky;
+    /**
+     * A source address the kernel refused (no longer on the host): sends leave it out, instead of failing
+     * and retrying each time, until a datagram arrives at that address again. Null: none.
+     */
+    private volatile Endpoint refusedSource;
     /** UDP GSO (UDP_SEGMENT) on send; turned off for good if the kernel refuses it. */
     private volatile boolean gso = !Boolean.getBoolean("jwg.udp.nogso");
     /**
@@ -91,11 +117,12 @@ public final class LinuxUdp implements UdpTransport {
     /** Every scratch not yet freed; freed when the descriptor is closed. */
     private final List<Scratch> allScratch = new ArrayList<>();
 
-    private LinuxUdp(int fd, boolean ipv6, int port, boolean gro) {
+    private LinuxUdp(int fd, boolean ipv6, int port, boolean gro, boolean sticky) {
         this.fd = fd;
         this.ipv6 = ipv6;
         this.port = port;
         this.gro = gro;
+        this.sticky = sticky;
         this.guard = new FdGuard(this::closeNow);
     }
 
@@ -157,7 +184,10 @@ public final class LinuxUdp implements UdpTransport {
                 int actual = Short.toUnsignedInt(sa.get(BE_SHORT, 2));
                 boolean gro = !Boolean.getBoolean("jwg.udp.nogro")
                         && LibC.setsockopt(st, fd, SOL_UDP, UDP_GRO, 1) == 0;
-                return new LinuxUdp(fd, v6, actual, gro);
+                // on the dual-stack socket, IPv4 datagrams report theirs as a v4-mapped IPV6_PKTINFO
+                boolean sticky = v6 ? LibC.setsockopt(st, fd, LibC.IPPROTO_IPV6, LibC.IPV6_RECVPKTINFO, 1) == 0
+                        : LibC.setsockopt(st, fd, LibC.IPPROTO_IP, LibC.IP_PKTINFO, 1) == 0;
+                return new LinuxUdp(fd, v6, actual, gro, sticky);
             } catch (IOException | RuntimeException e) {
                 LibC.close(fd);
                 throw e;
@@ -180,6 +210,16 @@ public final class LinuxUdp implements UdpTransport {
         return gro;
     }
 
+    /** True if received endpoints carry the local address they arrived at, which replies then leave from. */
+    public boolean stickySources() {
+        return sticky;
+    }
+
+    /** The source address sends currently leave out because the kernel refused it (for tests), or null. */
+    Endpoint refusedSource() {
+        return refusedSource;
+    }
+
     /** True if the socket is dual-stack AF_INET6 (false only on kernels without IPv6). */
     public boolean isDualStack() {
         return ipv6;
@@ -199,14 +239,22 @@ public final class LinuxUdp implements UdpTransport {
         final MemorySegment bufs;
         /** hdrs sliced at each index, so a partial sendmmsg can resume without allocating. */
         final MemorySegment[] hdrFrom;
-        /** Each iovec and each GSO control message, sliced once. */
+        /** Each iovec and each message's control buffer (and its PKTINFO part), sliced once. */
         final MemorySegment[] iovAt;
         final MemorySegment[] ctrlAt;
+        final MemorySegment[] sourceCtrlAt;
         final MemorySegment ctrls;
         /** Datagrams carried by each message of a GSO send. */
         final int[] runLen;
+        /** Send: the endpoint whose source each message names in a PKTINFO cmsg, or null. */
+        final Endpoint[] sourceOf;
+        /** Receive: what {@link #readControl} found in a message's control buffer. */
+        long rxSrcHi;
+        long rxSrcLo;
+        int rxIfindex;
+        int rxSegment;
 
-        Scratch(int slots, int slotSize) {
+        Scratch(int slots, int slotSize, boolean ipv6) {
             this.slots = slots;
             this.slotSize = slotSize;
             state = LibC.allocateState(arena);
@@ -217,14 +265,21 @@ public final class LinuxUdp implements UdpTransport {
             hdrFrom = new MemorySegment[slots];
             iovAt = new MemorySegment[slots];
             ctrlAt = new MemorySegment[slots];
-            ctrls = arena.allocate(CMSG_GSO_SPACE * slots, 8);
+            sourceCtrlAt = new MemorySegment[slots];
+            ctrls = arena.allocate(CTRL_SPACE * slots, 8);
             runLen = new int[slots];
+            sourceOf = new Endpoint[slots];
             for (int i = 0; i < slots; i++) {
                 iovAt[i] = iovs.asSlice(i * IOVEC_SIZE, IOVEC_SIZE);
-                ctrlAt[i] = ctrls.asSlice(i * CMSG_GSO_SPACE, CMSG_GSO_SPACE);
+                ctrlAt[i] = ctrls.asSlice(i * CTRL_SPACE, CTRL_SPACE);
+                sourceCtrlAt[i] = ctrlAt[i].asSlice(CTRL_SOURCE);
+                // the send cmsg headers; a receive overwrites them, but send and receive scratches are apart
                 ctrlAt[i].set(ValueLayout.JAVA_LONG, 0, CMSG_GSO_LEN);
                 ctrlAt[i].set(ValueLayout.JAVA_INT, 8, SOL_UDP);
                 ctrlAt[i].set(ValueLayout.JAVA_INT, 12, UDP_SEGMENT);
+                sourceCtrlAt[i].set(ValueLayout.JAVA_LONG, 0, ipv6 ? CMSG_PKTINFO6_LEN : CMSG_PKTINFO4_LEN);
+                sourceCtrlAt[i].set(ValueLayout.JAVA_INT, 8, ipv6 ? LibC.IPPROTO_IPV6 : LibC.IPPROTO_IP);
+                sourceCtrlAt[i].set(ValueLayout.JAVA_INT, 12, ipv6 ? LibC.IPV6_PKTINFO : LibC.IP_PKTINFO);
                 long h = i * MMSGHDR_SIZE;
                 hdrs.set(ValueLayout.ADDRESS, h + OFF_NAME, names.asSlice(i * NAME_STRIDE, NAME_STRIDE));
                 hdrs.set(ValueLayout.ADDRESS, h + OFF_IOV, iovs.asSlice(i * IOVEC_SIZE, IOVEC_SIZE));
@@ -272,7 +327,7 @@ public final class LinuxUdp implements UdpTransport {
                 break;
             }
         }
-        Scratch s = new Scratch(slots, Math.min(MAX_SLOT, Math.max(2048, (size + 2047) & ~2047)));
+        Scratch s = new Scratch(slots, Math.min(MAX_SLOT, Math.max(2048, (size + 2047) & ~2047)), ipv6);
         synchronized (allScratch) {
             allScratch.add(s);
         }
@@ -328,6 +383,8 @@ public final class LinuxUdp implements UdpTransport {
             while (true) {
                 for (int i = 0; i < vlen; i++) {
                     s.setNameLen(i, (int) NAME_STRIDE);
+                    s.hdrs.set(ValueLayout.ADDRESS, i * MMSGHDR_SIZE + OFF_CONTROL, s.ctrlAt[i]);
+                    s.hdrs.set(ValueLayout.JAVA_LONG, i * MMSGHDR_SIZE + OFF_CONTROLLEN, CTRL_SPACE);
                 }
                 int n = receiveMessages(s, vlen);
                 if (n < 0) {
@@ -347,7 +404,8 @@ public final class LinuxUdp implements UdpTransport {
                     if (len > d.data.length) {
                         continue; // only with mixed-size batches
                     }
-                    Endpoint ep = source(s.names, i * NAME_STRIDE);
+                    readControl(s, i);
+                    Endpoint ep = source(s, i);
                     if (ep == null) {
                         continue;
                     }
@@ -391,7 +449,7 @@ public final class LinuxUdp implements UdpTransport {
             if (groMessage >= groCount) {
                 for (int i = 0; i < GRO_MESSAGES; i++) {
                     s.setNameLen(i, (int) NAME_STRIDE);
-                    s.hdrs.set(ValueLayout.JAVA_LONG, i * MMSGHDR_SIZE + OFF_CONTROLLEN, CMSG_GSO_SPACE);
+                    s.hdrs.set(ValueLayout.JAVA_LONG, i * MMSGHDR_SIZE + OFF_CONTROLLEN, CTRL_SPACE);
                 }
                 int n = receiveMessages(s, GRO_MESSAGES);
                 if (n < 0) {
@@ -406,13 +464,17 @@ public final class LinuxUdp implements UdpTransport {
             while (groMessage < groCount && out < batch.length) {
                 int i = groMessage;
                 int len = s.msgLen(i);
-                Endpoint ep = s.nameLen(i) == 0 || (s.msgFlags(i) & LibC.MSG_TRUNC) != 0 ? null : source(s.names, i * NAME_STRIDE);
+                Endpoint ep = null;
+                if (s.nameLen(i) != 0 && (s.msgFlags(i) & LibC.MSG_TRUNC) == 0) {
+                    readControl(s, i);
+                    ep = source(s, i);
+                }
                 if (ep == null) { // no source (the empty message after shutdown()), truncated, or another family
                     groMessage++;
                     groOffset = 0;
                     continue;
                 }
-                int segment = groSegmentSize(s, i, len);
+                int segment = s.rxSegment > 0 ? s.rxSegment : Math.max(len, 1);
                 long base = (long) i * s.slotSize;
                 while (groOffset < len && out < batch.length) {
                     int k = Math.min(segment, len - groOffset);
@@ -448,23 +510,67 @@ public final class LinuxUdp implements UdpTransport {
         return drained;
     }
 
-    /** The segment size from message i's UDP_GRO control message, or its whole length without one. */
-    private static int groSegmentSize(Scratch s, int i, int len) {
-        long controlLen = s.hdrs.get(ValueLayout.JAVA_LONG, i * MMSGHDR_SIZE + OFF_CONTROLLEN);
-        if (controlLen >= 20) {
-            MemorySegment c = s.ctrlAt[i];
-            if (c.get(ValueLayout.JAVA_INT, 8) == SOL_UDP && c.get(ValueLayout.JAVA_INT, 12) == UDP_GRO) {
-                int size = c.get(ValueLayout.JAVA_INT, 16);
-                if (size > 0) {
-                    return size;
+    /**
+     * Walks message i's control messages (as CMSG_NXTHDR does): the UDP_GRO segment size into
+     * {@code s.rxSegment} (0: none), the local address the datagram arrived at (IPV6_PKTINFO or IP_PKTINFO)
+     * into {@code s.rxSrcHi/rxSrcLo} (both 0: none or unusable as a source) and its interface into
+     * {@code s.rxIfindex}.
+     */
+    private static void readControl(Scratch s, int i) {
+        s.rxSegment = 0;
+        s.rxSrcHi = 0;
+        s.rxSrcLo = 0;
+        s.rxIfindex = 0;
+        long controlLen = Math.min(s.hdrs.get(ValueLayout.JAVA_LONG, i * MMSGHDR_SIZE + OFF_CONTROLLEN), CTRL_SPACE);
+        MemorySegment c = s.ctrlAt[i];
+        long off = 0;
+        while (off + CMSG_HDR <= controlLen) {
+            long len = c.get(ValueLayout.JAVA_LONG, off);
+            if (len < CMSG_HDR || len > controlLen - off) {
+                return; // malformed: keep what was found
+            }
+            int level = c.get(ValueLayout.JAVA_INT, off + 8);
+            int type = c.get(ValueLayout.JAVA_INT, off + 12);
+            long data = off + CMSG_HDR;
+            if (level == SOL_UDP && type == UDP_GRO && len >= CMSG_HDR + 4) {
+                s.rxSegment = Math.max(0, c.get(ValueLayout.JAVA_INT, data));
+            } else if (level == LibC.IPPROTO_IPV6 && type == LibC.IPV6_PKTINFO && len >= CMSG_PKTINFO6_LEN) {
+                long hi = c.get(BE_LONG, data); // struct in6_pktinfo { in6_addr ipi6_addr; int ipi6_ifindex; }
+                long lo = c.get(BE_LONG, data + 8);
+                if (usableSource(hi, lo)) {
+                    s.rxSrcHi = hi;
+                    s.rxSrcLo = lo;
+                    s.rxIfindex = c.get(ValueLayout.JAVA_INT, data + 16);
+                }
+            } else if (level == LibC.IPPROTO_IP && type == LibC.IP_PKTINFO && len >= CMSG_PKTINFO4_LEN) {
+                // struct in_pktinfo { int ipi_ifindex; in_addr ipi_spec_dst; in_addr ipi_addr; }: spec_dst is the
+                // local address (the destination, or for a broadcast the interface's address)
+                long lo = Endpoint.V4_MAPPED_PREFIX | (c.get(BE_INT, data + 4) & 0xffff_ffffL);
+                if (usableSource(0, lo)) {
+                    s.rxSrcLo = lo;
+                    s.rxIfindex = c.get(ValueLayout.JAVA_INT, data);
                 }
             }
+            off += (len + 7) & ~7L;
         }
-        return Math.max(len, 1);
     }
 
-    /** The Endpoint for the sockaddr at {@code off}, from the cache when possible; null for other families. */
-    private Endpoint source(MemorySegment names, long off) {
+    /** Whether a datagram's destination can be a reply's source: not unspecified, multicast or broadcast. */
+    private static boolean usableSource(long hi, long lo) {
+        if (hi == 0 && (lo & 0xffff_ffff_0000_0000L) == Endpoint.V4_MAPPED_PREFIX) {
+            int v4 = (int) lo;
+            return v4 != 0 && v4 != -1 && (v4 >>> 28) != 0xe;
+        }
+        return (hi != 0 || lo != 0) && (hi >>> 56) != 0xff;
+    }
+
+    /**
+     * The Endpoint for message i's sockaddr and the source {@link #readControl} found, from the cache when
+     * possible; null for other families.
+     */
+    private Endpoint source(Scratch s, int i) {
+        MemorySegment names = s.names;
+        long off = i * NAME_STRIDE;
         short family = names.get(ValueLayout.JAVA_SHORT, off);
         int p = Short.toUnsignedInt(names.get(BE_SHORT, off + 2));
         long hi;
@@ -481,7 +587,13 @@ public final class LinuxUdp implements UdpTransport {
         } else {
             return null;
         }
-        return cache.get(hi, lo, p, scope);
+        long srcHi = s.rxSrcHi;
+        long srcLo = s.rxSrcLo;
+        Endpoint refused = refusedSource;
+        if (refused != null && refused.srcLo == srcLo && refused.srcHi == srcHi) {
+            refusedSource = null; // the address is back: replies may leave from it again
+        }
+        return cache.get(hi, lo, p, scope, srcHi, srcLo, s.rxIfindex);
     }
 
     // ------------------------------------------------------------------------------------------ send
@@ -540,16 +652,62 @@ public final class LinuxUdp implements UdpTransport {
         }
     }
 
+    /**
+     * Message k's control messages: a UDP_SEGMENT with {@code gsoSize} (0: none) and, if the endpoint has a
+     * source the kernel has not refused, a PKTINFO naming it.
+     */
+    private void setControl(Scratch s, int k, Endpoint ep, int gsoSize, Endpoint refused) {
+        MemorySegment c = s.ctrlAt[k];
+        boolean source = sticky && ep.hasSource() && !ep.sameSource(refused);
+        if (gsoSize > 0) {
+            c.set(ValueLayout.JAVA_SHORT_UNALIGNED, CMSG_HDR, (short) gsoSize);
+        }
+        long sourceSpace = 0;
+        if (source) {
+            // interface 0: only the address is asked for; the route still picks the interface (as the kernel's
+            // WireGuard does), while a forced interface would misroute once the routes changed
+            long d = CTRL_SOURCE + CMSG_HDR;
+            if (ipv6) { // struct in6_pktinfo (v4-mapped for IPv4)
+                c.set(BE_LONG, d, ep.srcHi);
+                c.set(BE_LONG, d + 8, ep.srcLo);
+                c.set(ValueLayout.JAVA_INT, d + 16, 0);
+                sourceSpace = CMSG_PKTINFO6_SPACE;
+            } else { // struct in_pktinfo: the source in ipi_spec_dst
+                c.set(ValueLayout.JAVA_INT, d, 0);
+                c.set(BE_INT, d + 4, (int) ep.srcLo);
+                c.set(BE_INT, d + 8, 0);
+                sourceSpace = CMSG_PKTINFO4_SPACE;
+            }
+        }
+        s.sourceOf[k] = source ? ep : null;
+        long h = k * MMSGHDR_SIZE;
+        long len = (gsoSize > 0 ? CMSG_GSO_SPACE : 0) + sourceSpace;
+        s.hdrs.set(ValueLayout.ADDRESS, h + OFF_CONTROL, len == 0 ? MemorySegment.NULL : gsoSize > 0 ? c : s.sourceCtrlAt[k]);
+        s.hdrs.set(ValueLayout.JAVA_LONG, h + OFF_CONTROLLEN, len);
+    }
+
+    /** Takes the PKTINFO out of message k's control messages (keeping a UDP_SEGMENT). */
+    private static void dropSource(Scratch s, int k) {
+        long h = k * MMSGHDR_SIZE;
+        if (s.hdrs.get(ValueLayout.JAVA_LONG, h + OFF_CONTROLLEN) > CMSG_PKTINFO6_SPACE) { // UDP_SEGMENT + PKTINFO
+            s.hdrs.set(ValueLayout.JAVA_LONG, h + OFF_CONTROLLEN, CMSG_GSO_SPACE);
+        } else {
+            s.hdrs.set(ValueLayout.ADDRESS, h + OFF_CONTROL, MemorySegment.NULL);
+            s.hdrs.set(ValueLayout.JAVA_LONG, h + OFF_CONTROLLEN, 0L);
+        }
+        s.sourceOf[k] = null;
+    }
+
     /** One datagram per message. Returns the datagrams sent. */
     private int sendChunk(Scratch s, Datagram[] batch, int from, int m) throws IOException {
+        Endpoint refused = refusedSource;
         for (int j = 0; j < m; j++) {
             Datagram d = batch[from + j];
             Endpoint ep = Objects.requireNonNull(d.endpoint, "datagram without endpoint");
             MemorySegment.copy(d.data, d.offset, s.bufs, ValueLayout.JAVA_BYTE, (long) j * s.slotSize, d.length);
             long h = j * MMSGHDR_SIZE;
             s.hdrs.set(ValueLayout.ADDRESS, h + OFF_IOV, s.iovAt[j]);
-            s.hdrs.set(ValueLayout.ADDRESS, h + OFF_CONTROL, MemorySegment.NULL);
-            s.hdrs.set(ValueLayout.JAVA_LONG, h + OFF_CONTROLLEN, 0L);
+            setControl(s, j, ep, 0, refused);
             s.setIovLen(j, d.length);
             setName(s, j, ep);
         }
@@ -563,6 +721,7 @@ public final class LinuxUdp implements UdpTransport {
      * datagrams sent, or -1 if the kernel refused GSO (nothing was sent then).
      */
     private int sendChunkGso(Scratch s, Datagram[] batch, int from, int m) throws IOException {
+        Endpoint refused = refusedSource;
         int msgs = 0;
         int[] runLen = s.runLen;
         for (int j = 0; j < m; ) {
@@ -583,14 +742,7 @@ public final class LinuxUdp implements UdpTransport {
             long h = msgs * MMSGHDR_SIZE;
             s.hdrs.set(ValueLayout.ADDRESS, h + OFF_IOV, s.iovAt[j]);
             s.setIovLen(j, total);
-            if (n > 1) {
-                s.ctrlAt[msgs].set(ValueLayout.JAVA_SHORT_UNALIGNED, 16, (short) size);
-                s.hdrs.set(ValueLayout.ADDRESS, h + OFF_CONTROL, s.ctrlAt[msgs]);
-                s.hdrs.set(ValueLayout.JAVA_LONG, h + OFF_CONTROLLEN, CMSG_GSO_SPACE);
-            } else {
-                s.hdrs.set(ValueLayout.ADDRESS, h + OFF_CONTROL, MemorySegment.NULL);
-                s.hdrs.set(ValueLayout.JAVA_LONG, h + OFF_CONTROLLEN, 0L);
-            }
+            setControl(s, msgs, ep, n > 1 ? size : 0, refused);
             setName(s, msgs, ep);
             runLen[msgs] = n;
             msgs++;
@@ -599,12 +751,20 @@ public final class LinuxUdp implements UdpTransport {
         return sendMessages(s, msgs, runLen);
     }
 
-    /** sendmmsg of messages [0, msgs); runLen (null: 1 each) says how many datagrams each carries. */
+    /**
+     * sendmmsg of messages [0, msgs); runLen (null: 1 each) says how many datagrams each carries. A message
+     * whose source the kernel refuses goes again without it (and so do the later ones with that source).
+     */
     private int sendMessages(Scratch s, int msgs, int[] runLen) throws IOException {
         int done = 0, sent = 0;
+        Endpoint retriedWithout = null; // the source taken out of message done after the kernel refused it
         while (done < msgs) {
             int r = LibC.sendmmsg(s.state, fd, s.hdrFrom[done], msgs - done, 0);
             if (r > 0) {
+                if (retriedWithout != null) { // it went without: the address is gone, not the route
+                    refusedSource = retriedWithout;
+                    retriedWithout = null;
+                }
                 for (int k = done; k < done + r; k++) sent += runLen == null ? 1 : runLen[k];
                 done += r;
                 continue;
@@ -614,6 +774,15 @@ public final class LinuxUdp implements UdpTransport {
             }
             int e = r < 0 ? LibC.errno(s.state) : LibC.EINTR;
             if (e == LibC.EINTR || e == LibC.EAGAIN) {
+                continue;
+            }
+            retriedWithout = null;
+            Endpoint withSource = s.sourceOf[done];
+            if (withSource != null && refusesSource(e)) {
+                for (int k = done; k < msgs; k++) {
+                    if (withSource.sameSource(s.sourceOf[k])) dropSource(s, k);
+                }
+                retriedWithout = withSource;
                 continue;
             }
             if (runLen != null && done == 0 && sent == 0 && (e == LibC.EINVAL || e == LibC.EIO || e == LibC.ENOPROTOOPT)
@@ -632,6 +801,15 @@ public final class LinuxUdp implements UdpTransport {
     private static boolean hasGso(Scratch s, int msgs, int[] runLen) {
         for (int k = 0; k < msgs; k++) if (runLen[k] > 1) return true;
         return false;
+    }
+
+    /**
+     * Errors of a send naming a source address that is not (or no longer) on the host: EINVAL for IPv6
+     * (as wireguard-go expects), ENETUNREACH for IPv4 (Linux 6.x: no local device has it), EADDRNOTAVAIL
+     * and ENODEV to be safe. A real "no route" fails again without the source and is skipped then.
+     */
+    private static boolean refusesSource(int errno) {
+        return errno == LibC.EINVAL || errno == LibC.ENETUNREACH || errno == LibC.EADDRNOTAVAIL || errno == LibC.ENODEV;
     }
 
     /** Errors that concern one datagram (its destination or size), not the socket. */
@@ -776,24 +954,24 @@ public final class LinuxUdp implements UdpTransport {
     // ------------------------------------------------------------------------------------------ endpoint cache
 
     /**
-     * Recently seen sources, 2-way set associative. Racy by design: entries are immutable Endpoints (final
+     * Recently seen sources (with the local address they reached), 2-way set associative. Racy by design: entries are immutable Endpoints (final
      * fields), so a reader sees either an older or a newer valid entry, and a miss merely allocates.
      */
     static final class EndpointCache {
         static final int SIZE = 4096; // power of two
         private final Endpoint[] table = new Endpoint[SIZE];
 
-        Endpoint get(long hi, long lo, int port, int scope) {
-            int h = Endpoint.hash(hi, lo, port, scope) & (SIZE - 1) & ~1;
+        Endpoint get(long hi, long lo, int port, int scope, long srcHi, long srcLo, int srcIfindex) {
+            int h = Endpoint.hash(hi, lo, port, scope, srcHi, srcLo, srcIfindex) & (SIZE - 1) & ~1;
             Endpoint e = table[h];
-            if (e != null && e.matches(hi, lo, port, scope)) {
+            if (e != null && e.matches(hi, lo, port, scope, srcHi, srcLo, srcIfindex)) {
                 return e;
             }
             Endpoint f = table[h + 1];
-            if (f != null && f.matches(hi, lo, port, scope)) {
+            if (f != null && f.matches(hi, lo, port, scope, srcHi, srcLo, srcIfindex)) {
                 return f;
             }
-            Endpoint created = Endpoint.fromKey(hi, lo, port, scope);
+            Endpoint created = Endpoint.fromKey(hi, lo, port, scope, srcHi, srcLo, srcIfindex);
             // keep the most recently inserted entry in the first way, move the previous one to the second
             table[h + 1] = e;
             table[h] = created;

@@ -89,6 +89,12 @@ public final class LibC {
     public static final int IPPROTO_IP = 0;
     public static final int IPPROTO_IPV6 = 41;
     public static final int IPV6_V6ONLY = 26;
+    /** Report each datagram's destination address and interface (struct in6_pktinfo; linux/in6.h). */
+    public static final int IPV6_RECVPKTINFO = 49;
+    /** cmsg type of struct in6_pktinfo: received with IPV6_RECVPKTINFO; on send, the source address to use. */
+    public static final int IPV6_PKTINFO = 50;
+    /** IPv4 sockets: socket option and cmsg type of struct in_pktinfo (linux/in.h). */
+    public static final int IP_PKTINFO = 8;
     public static final int MSG_TRUNC = 0x20;
     public static final int MSG_DONTWAIT = 0x40;
     public static final int MSG_WAITFORONE = 0x10000;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jwg.testing.Netns;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(60)
 @SuppressWarnings("try")
@@ -27,6 +30,7 @@ class LinuxUdpTest {
     private Netns b;
     private LinuxUdp ua;
     private LinuxUdp ub;
+    private Netns.Veth veth;
     private final ExecutorService pool = Executors.newCachedThreadPool();
 
     @BeforeEach
@@ -34,9 +38,9 @@ class LinuxUdpTest {
         Netns.assumeRoot();
         a = Netns.create("udpa");
         b = Netns.create("udpb");
-        Netns.Veth v = Netns.pair(a, b, "10.220.0.1/24", "10.220.0.2/24");
-        a.addAddress(v.ifA(), "fd00:220::1/64");
-        b.addAddress(v.ifB(), "fd00:220::2/64");
+        veth = Netns.pair(a, b, "10.220.0.1/24", "10.220.0.2/24");
+        a.addAddress(veth.ifA(), "fd00:220::1/64");
+        b.addAddress(veth.ifB(), "fd00:220::2/64");
         ua = a.runInside(() -> LinuxUdp.open(0));
         ub = b.runInside(() -> LinuxUdp.open(51820));
     }
@@ -98,6 +102,7 @@ class LinuxUdpTest {
         List<Datagram> got = pool.submit(() -> receiveAll(ub, 32)).get(10, TimeUnit.SECONDS);
         Endpoint fromA = got.getFirst().endpoint;
         assertThat(fromA.toString()).isEqualTo(addrA.contains(":") ? "[" + addrA + "]:" + ua.port() : addrA + ":" + ua.port());
+        assertThat(fromA.sourceAddress()).isEqualTo(InetAddress.ofLiteral(addrB));
         for (int i = 0; i < 32; i++) {
             Datagram d = got.get(i);
             assertThat(d.endpoint).isSameAs(fromA); // cached: one instance per source
@@ -111,7 +116,7 @@ class LinuxUdpTest {
         Datagram[] reply = numbered(5, 10, fromA);
         assertThat(ub.send(reply, 5)).isEqualTo(5);
         List<Datagram> back = pool.submit(() -> receiveAll(ua, 5)).get(10, TimeUnit.SECONDS);
-        assertThat(back).allSatisfy(d -> assertThat(d.endpoint).isEqualTo(toB));
+        assertThat(back).allSatisfy(d -> assertThat(d.endpoint.sameRemote(toB)).as("%s from %s", d.endpoint, toB).isTrue());
     }
 
     @Test
@@ -275,5 +280,122 @@ class LinuxUdpTest {
                 if (d.data[d.offset + j] != (byte) (seq * 7 + j)) throw new AssertionError("datagram " + seq + " byte " + j + " differs");
             }
         }
+    }
+
+    // ---------------------------------------------------------------------------------------- sticky source
+
+    /**
+     * A second address of b's interface, in the family of {@code v6}. IPv4: a secondary one in the subnet
+     * (the first stays the preferred source). IPv6: one in another /64, routed on the link by a, so that
+     * the source b prefers towards a stays fd00:220::2 (between two in one /64 Linux would take the newest).
+     */
+    private String secondAddressOfB(boolean v6) {
+        if (!v6) {
+            b.addAddress(veth.ifB(), "10.220.0.3/24");
+            return "10.220.0.3";
+        }
+        b.addAddress(veth.ifB(), "fd00:221::3/64");
+        a.exec("ip", "-6", "route", "replace", "fd00:221::/64", "dev", veth.ifA()).check("ip -6 route replace");
+        return "fd00:221::3";
+    }
+
+    /** A plain Java socket in a, on a's address of the family. */
+    private DatagramChannel javaSocketInA(boolean v6) throws Exception {
+        String local = v6 ? "fd00:220::1" : "10.220.0.1";
+        return a.runInside(() -> DatagramChannel.open().bind(new InetSocketAddress(local, 0)));
+    }
+
+    /** Sends one datagram from ch to {@code to}:port and returns the endpoint u received it from. */
+    private Endpoint reach(DatagramChannel ch, LinuxUdp u, String to, int port) throws Exception {
+        ch.send(ByteBuffer.wrap(new byte[] {1, 2, 3}), new InetSocketAddress(to, port));
+        return pool.submit(() -> receiveAll(u, 1)).get(10, TimeUnit.SECONDS).getFirst().endpoint;
+    }
+
+    /** Sends a single datagram, a GSO run of 4 and a last one from u to ep; returns their sources as ch saw them. */
+    private List<InetSocketAddress> repliesAt(DatagramChannel ch, LinuxUdp u, Endpoint ep) throws Exception {
+        Datagram[] replies = numbered(6, 200, ep);
+        replies[0].length = 30;
+        replies[5].length = 40;
+        assertThat(u.send(replies, 6)).isEqualTo(6);
+        List<InetSocketAddress> sources = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ByteBuffer buf = ByteBuffer.allocate(2048);
+            sources.add((InetSocketAddress) pool.submit(() -> ch.receive(buf)).get(10, TimeUnit.SECONDS));
+            assertThat(buf.position()).isEqualTo(replies[i].length);
+        }
+        return sources;
+    }
+
+    private int ifindexInB(String ifname) {
+        return Integer.parseInt(b.run("ip", "-o", "link", "show", "dev", ifname).split(":")[0].strip());
+    }
+
+    /**
+     * A socket bound to the wildcard, reached at the second address of its interface, records that
+     * address (and the interface) in the endpoint and answers from it, not from the kernel's preferred
+     * source; with GRO on receive (ub) and without (a socket opened with jwg.udp.nogro), with and without GSO.
+     */
+    @ParameterizedTest(name = "IPv6 {0}")
+    @ValueSource(booleans = {false, true})
+    void repliesLeaveFromTheAddressThePeerSentTo(boolean v6) throws Exception {
+        String second = secondAddressOfB(v6);
+        System.setProperty("jwg.udp.nogro", "true");
+        LinuxUdp plain;
+        try {
+            plain = b.runInside(() -> LinuxUdp.open(51821));
+        } finally {
+            System.clearProperty("jwg.udp.nogro");
+        }
+        try (plain; DatagramChannel ch = javaSocketInA(v6)) {
+            assertThat(plain.groEnabled()).isFalse();
+            for (LinuxUdp u : List.of(ub, plain)) {
+                assertThat(u.stickySources()).isTrue();
+                Endpoint ep = reach(ch, u, second, u.port());
+                assertThat(ep.socketAddress()).isEqualTo(ch.getLocalAddress());
+                assertThat(ep.sourceAddress()).isEqualTo(InetAddress.ofLiteral(second));
+                assertThat(ep.sourceIfindex()).isEqualTo(ifindexInB(veth.ifB()));
+                assertThat(ep.toString()).doesNotContain(second);
+                assertThat(ep).isNotEqualTo(ep.withoutSource()).isSameAs(reach(ch, u, second, u.port()));
+                assertThat(repliesAt(ch, u, ep)).containsOnly(new InetSocketAddress(second, u.port()));
+                // without a source, the kernel picks its preferred one: what the source changes
+                assertThat(repliesAt(ch, u, ep.withoutSource())).doesNotContain(new InetSocketAddress(second, u.port()));
+            }
+        }
+    }
+
+    /**
+     * A source that is no longer on the host: the kernel refuses it (IPv6 EINVAL, IPv4 ENETUNREACH), the
+     * datagrams go out without it, later sends leave it out, and once a datagram arrives at the address
+     * again, replies leave from it again.
+     */
+    @ParameterizedTest(name = "IPv6 {0}")
+    @ValueSource(booleans = {false, true})
+    void aSourceRemovedFromTheHostIsLeftOutUntilItIsReachedAgain(boolean v6) throws Exception {
+        String second = secondAddressOfB(v6);
+        String first = v6 ? "fd00:220::2" : "10.220.0.2";
+        try (DatagramChannel ch = javaSocketInA(v6)) {
+            Endpoint ep = reach(ch, ub, second, 51820);
+            assertThat(repliesAt(ch, ub, ep)).containsOnly(new InetSocketAddress(second, 51820));
+            b.exec("ip", "addr", "del", second + (v6 ? "/64" : "/24"), "dev", veth.ifB()).check("ip addr del");
+            assertThat(repliesAt(ch, ub, ep)).containsOnly(new InetSocketAddress(first, 51820));
+            assertThat(ub.refusedSource()).isSameAs(ep);
+            assertThat(repliesAt(ch, ub, ep)).containsOnly(new InetSocketAddress(first, 51820));
+
+            secondAddressOfB(v6);
+            assertThat(reach(ch, ub, second, 51820)).isEqualTo(ep);
+            assertThat(ub.refusedSource()).isNull();
+            assertThat(repliesAt(ch, ub, ep)).containsOnly(new InetSocketAddress(second, 51820));
+        }
+    }
+
+    /** A source that fails for another reason than its address (here: no route at all) is not held refused. */
+    @Test
+    void aSourceIsNotHeldRefusedWhenTheDestinationIsUnreachable() throws Exception {
+        String second = secondAddressOfB(false);
+        Endpoint nowhere = Endpoint.parse("10.99.0.1:51820").withSource(InetAddress.ofLiteral(second), 0);
+        Datagram[] out = numbered(2, 20, nowhere);
+        out[1].endpoint = Endpoint.parse("10.220.0.1:9");
+        assertThat(ub.send(out, 2)).isEqualTo(1);
+        assertThat(ub.refusedSource()).isNull();
     }
 }
