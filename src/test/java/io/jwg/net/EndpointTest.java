@@ -60,6 +60,32 @@ class EndpointTest {
     }
 
     @Test
+    void theSourceCountsForEqualityButNotForText() throws Exception {
+        Endpoint remote = Endpoint.parse("10.1.2.3:51820");
+        Endpoint viaA = remote.withSource(InetAddress.getByName("10.9.0.2"), 3);
+        Endpoint viaB = remote.withSource(InetAddress.getByName("10.9.0.3"), 3);
+        assertThat(remote.hasSource()).isFalse();
+        assertThat(remote.sourceAddress()).isNull();
+        assertThat(viaA.hasSource()).isTrue();
+        assertThat(viaA.sourceAddress()).isEqualTo(InetAddress.getByName("10.9.0.2"));
+        assertThat(viaA.sourceIfindex()).isEqualTo(3);
+        assertThat(viaA).isNotEqualTo(remote).isNotEqualTo(viaB).isNotEqualTo(remote.withSource(InetAddress.getByName("10.9.0.2"), 4))
+                .isEqualTo(remote.withSource(InetAddress.getByName("10.9.0.2"), 3))
+                .hasSameHashCodeAs(remote.withSource(InetAddress.getByName("10.9.0.2"), 3));
+        assertThat(viaA.toString()).isEqualTo(remote.toString());
+        assertThat(viaA.socketAddress()).isEqualTo(remote.socketAddress());
+        assertThat(viaA.sameRemote(viaB)).isTrue();
+        assertThat(viaA.sameRemote(Endpoint.parse("10.1.2.3:51821"))).isFalse();
+        assertThat(viaA.sameRemote(null)).isFalse();
+        assertThat(viaA.withoutSource()).isEqualTo(remote);
+        assertThat(remote.withoutSource()).isSameAs(remote);
+        assertThat(Endpoint.fromKey(viaA.hi, viaA.lo, 51820, 0, viaA.srcHi, viaA.srcLo, 3)).isEqualTo(viaA);
+        Endpoint v6 = Endpoint.parse("[fd00::1]:1").withSource(InetAddress.getByName("fd00::9"), 0);
+        assertThat(v6.sourceAddress()).isEqualTo(InetAddress.getByName("fd00::9"));
+        assertThat(v6).isNotEqualTo(Endpoint.parse("[fd00::1]:1"));
+    }
+
+    @Test
     void scopedAddress() throws Exception {
         // an interface index that does not exist here prints as a number
         Endpoint e = Endpoint.of(java.net.Inet6Address.getByAddress(null, InetAddress.getByName("fe80::1").getAddress(), 99999), 9);

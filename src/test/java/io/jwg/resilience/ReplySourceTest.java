@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,13 +30,8 @@ class ReplySourceTest {
         check(Impl.WGGO);
     }
 
-    /**
-     * Fails: jwg answers from 10.81.0.2 (the interface's primary address) to a client that sent
-     * to 10.81.0.3, and the client's endpoint for the server moves to 10.81.0.2.
-     */
+    /** jwg too (LinuxUdp's sticky source), not from 10.81.0.2, the interface's primary address. */
     @Test
-    @Disabled("bug: jwg sends from the kernel's preferred source address, not the one the peer's packets arrived at "
-            + "(LinuxUdp has no IP_PKTINFO/IPV6_PKTINFO sticky source); multi-homed servers break behind NAT/stateful firewalls")
     void jwgServerAnswersFromTheAddressItWasReachedAt() throws Exception {
         check(Impl.JWG);
     }
