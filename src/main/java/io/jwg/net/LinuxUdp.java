@@ -90,7 +90,10 @@ public final class LinuxUdp implements UdpTransport {
     private final int port;
     private final FdGuard guard;
     private final EndpointCache cache = new EndpointCache();
-    /** Whether received datagrams report their destination address (PKTINFO), the endpoints' sources. */
+    /**
+     * Whether received datagrams report their destination address (PKTINFO), the endpoints' sources; off
+     * with -Djwg.udp.nosticky=true (to compare).
+     */
     private final boolean sticky;
     /**
      * A source address the kernel refused (no longer on the host): sends leave it out, instead of failing
@@ -185,8 +188,9 @@ public final class LinuxUdp implements UdpTransport {
                 boolean gro = !Boolean.getBoolean("jwg.udp.nogro")
                         && LibC.setsockopt(st, fd, SOL_UDP, UDP_GRO, 1) == 0;
                 // on the dual-stack socket, IPv4 datagrams report theirs as a v4-mapped IPV6_PKTINFO
-                boolean sticky = v6 ? LibC.setsockopt(st, fd, LibC.IPPROTO_IPV6, LibC.IPV6_RECVPKTINFO, 1) == 0
-                        : LibC.setsockopt(st, fd, LibC.IPPROTO_IP, LibC.IP_PKTINFO, 1) == 0;
+                boolean sticky = !Boolean.getBoolean("jwg.udp.nosticky") && (v6
+                        ? LibC.setsockopt(st, fd, LibC.IPPROTO_IPV6, LibC.IPV6_RECVPKTINFO, 1) == 0
+                        : LibC.setsockopt(st, fd, LibC.IPPROTO_IP, LibC.IP_PKTINFO, 1) == 0);
                 return new LinuxUdp(fd, v6, actual, gro, sticky);
             } catch (IOException | RuntimeException e) {
                 LibC.close(fd);
