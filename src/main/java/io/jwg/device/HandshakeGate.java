@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * the end of a receive batch once the oldest has waited {@link #MAX_HOLD}, or at the control
  * thread's next tick ({@link #flush}) when no more datagrams come. A flood arrives a few
  * datagrams per receive (fewer than a dozen even with the reader's pause, Device.FLOOD_PAUSE), so
- * sending per receive batch cost a send system call for every few replies, each with its route lookup and device transmit on the core
- * that also carries the tunnel; held for a few milliseconds they cost one per {@link #MAX_PENDING}.
+ * sending per receive batch cost a send system call for every few replies, each with its route
+ * lookup and device transmit on the core that also carries the tunnel; held for a few
+ * milliseconds they cost one per {@link #MAX_PENDING}.
  * A sender that needs the cookie retries only after REKEY_TIMEOUT (5 s), so the hold costs it
  * nothing.
  *
@@ -166,12 +167,16 @@ final class HandshakeGate {
             underLoadUntil = now + LINGER;
             return true;
         }
-        return now - underLoadUntil < 0;
+        return underLoadAt(now);
     }
 
     /** Whether the device is under load now, as last decided by {@link #admit} or {@link #underLoad} (any thread). */
     boolean underLoadNow() {
-        return clock.nanos() - underLoadUntil < 0;
+        return underLoadAt(clock.nanos());
+    }
+
+    private boolean underLoadAt(long now) {
+        return now - underLoadUntil < 0;
     }
 
     /** The per-source-IP token bucket (any thread). */

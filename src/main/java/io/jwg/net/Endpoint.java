@@ -86,7 +86,7 @@ public final class Endpoint {
         }
         long hi = MemorySegment.ofArray(b).get(BE_LONG, 0);
         long lo = MemorySegment.ofArray(b).get(BE_LONG, 8);
-        if (hi == 0 && (lo & 0xffff_ffff_0000_0000L) == V4_MAPPED_PREFIX) {
+        if (isV4Mapped(hi, lo)) {
             return v4((int) lo, port);
         }
         int scope = address instanceof Inet6Address a6 ? a6.getScopeId() : 0;
@@ -200,21 +200,28 @@ public final class Endpoint {
 
     /** From the raw key (as read from a sockaddr) and the local address it was received at (0, 0: none). */
     static Endpoint fromKey(long hi, long lo, int port, int scope, long srcHi, long srcLo, int srcIfindex) {
+        if (isV4Mapped(hi, lo)) {
+            scope = 0;
+        }
+        return new Endpoint(hi, lo, port, scope, addressOf(hi, lo, scope), srcHi, srcLo, srcIfindex);
+    }
+
+    /** The address held as hi, lo: an Inet4Address for a v4-mapped one, else IPv6 with the scope id (0: none). */
+    private static InetAddress addressOf(long hi, long lo, int scope) {
         byte[] b = new byte[16];
         MemorySegment.ofArray(b).set(BE_LONG, 0, hi);
         MemorySegment.ofArray(b).set(BE_LONG, 8, lo);
         try {
-            InetAddress a;
-            if (hi == 0 && (lo & 0xffff_ffff_0000_0000L) == V4_MAPPED_PREFIX) {
-                a = InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 12, 16));
-                scope = 0;
-            } else {
-                a = scope != 0 ? Inet6Address.getByAddress(null, b, scope) : InetAddress.getByAddress(b);
-            }
-            return new Endpoint(hi, lo, port, scope, a, srcHi, srcLo, srcIfindex);
+            // getByAddress turns a v4-mapped address into an Inet4Address
+            return scope != 0 ? Inet6Address.getByAddress(null, b, scope) : InetAddress.getByAddress(b);
         } catch (UnknownHostException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** Whether hi, lo is an IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}): how IPv4 is held. */
+    static boolean isV4Mapped(long hi, long lo) {
+        return hi == 0 && (lo & 0xffff_ffff_0000_0000L) == V4_MAPPED_PREFIX;
     }
 
     /**
@@ -222,18 +229,8 @@ public final class Endpoint {
      * replies leave from (for tests).
      */
     Endpoint withSource(InetAddress local, int ifindex) {
-        Objects.requireNonNull(local, "local");
-        byte[] b = local.getAddress();
-        long sHi;
-        long sLo;
-        if (b.length == 4) {
-            sHi = 0;
-            sLo = V4_MAPPED_PREFIX | (MemorySegment.ofArray(b).get(BE_INT, 0) & 0xffff_ffffL);
-        } else {
-            sHi = MemorySegment.ofArray(b).get(BE_LONG, 0);
-            sLo = MemorySegment.ofArray(b).get(BE_LONG, 8);
-        }
-        return new Endpoint(hi, lo, port, scope, address(), sHi, sLo, ifindex);
+        Endpoint l = of(local, 0); // the same key form as a remote address
+        return new Endpoint(hi, lo, port, scope, address(), l.hi, l.lo, ifindex);
     }
 
     /** This endpoint without a source (this instance if it has none). */
@@ -262,17 +259,7 @@ public final class Endpoint {
 
     /** The local address this endpoint's datagrams arrived at, or null if it has no source. */
     public InetAddress sourceAddress() {
-        if (!hasSource()) {
-            return null;
-        }
-        byte[] b = new byte[16];
-        MemorySegment.ofArray(b).set(BE_LONG, 0, srcHi);
-        MemorySegment.ofArray(b).set(BE_LONG, 8, srcLo);
-        try {
-            return InetAddress.getByAddress(b); // a v4-mapped address comes back as an Inet4Address
-        } catch (UnknownHostException e) {
-            throw new AssertionError(e);
-        }
+        return hasSource() ? addressOf(srcHi, srcLo, 0) : null;
     }
 
     /** The index of the interface this endpoint's datagrams arrived on (0 if unknown or no source). */
@@ -291,7 +278,7 @@ public final class Endpoint {
     }
 
     public boolean isIPv4() {
-        return hi == 0 && (lo & 0xffff_ffff_0000_0000L) == V4_MAPPED_PREFIX;
+        return isV4Mapped(hi, lo);
     }
 
     /** The IPv4 address as a big-endian int; only meaningful if {@link #isIPv4()}. */

@@ -561,7 +561,7 @@ public final class LinuxUdp implements UdpTransport {
 
     /** Whether a datagram's destination can be a reply's source: not unspecified, multicast or broadcast. */
     private static boolean usableSource(long hi, long lo) {
-        if (hi == 0 && (lo & 0xffff_ffff_0000_0000L) == Endpoint.V4_MAPPED_PREFIX) {
+        if (Endpoint.isV4Mapped(hi, lo)) {
             int v4 = (int) lo;
             return v4 != 0 && v4 != -1 && (v4 >>> 28) != 0xe;
         }
@@ -693,7 +693,9 @@ public final class LinuxUdp implements UdpTransport {
     /** Takes the PKTINFO out of message k's control messages (keeping a UDP_SEGMENT). */
     private static void dropSource(Scratch s, int k) {
         long h = k * MMSGHDR_SIZE;
-        if (s.hdrs.get(ValueLayout.JAVA_LONG, h + OFF_CONTROLLEN) > CMSG_PKTINFO6_SPACE) { // UDP_SEGMENT + PKTINFO
+        // setControl points a message with a UDP_SEGMENT at its whole buffer, one without at the PKTINFO part
+        boolean gso = s.hdrs.get(ValueLayout.ADDRESS, h + OFF_CONTROL).address() == s.ctrlAt[k].address();
+        if (gso) {
             s.hdrs.set(ValueLayout.JAVA_LONG, h + OFF_CONTROLLEN, CMSG_GSO_SPACE);
         } else {
             s.hdrs.set(ValueLayout.ADDRESS, h + OFF_CONTROL, MemorySegment.NULL);
