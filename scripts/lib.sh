@@ -64,8 +64,12 @@ ensure_aot_cache() {
     echo "jwg: creating the AOT cache (target/jwg.aot) for faster start-up ..." >&2
     local tmp=$JWG_AOT_CACHE.tmp.$$
     rm -f "$JWG_AOT_CACHE" "$JWG_AOT_CACHE.jdk" "$JWG_AOT_CACHE.failed"
+    # Then one run with the new cache, as the launcher runs: once (2026-11-26) a cache that the JDK
+    # reported as created made every start crash (SIGSEGV in AOTLinkedClassBulkLoader) until rebuilt.
     if (cd "$JWG_HOME/target" && timeout 120 "$JAVA_HOME/bin/java" "${JWG_JVM_FLAGS[@]}" -XX:AOTCacheOutput="$tmp" -Xlog:aot=error -Xlog:cds=error \
-          -cp "$jar" io.jwg.cli.AotTraining) >"$JWG_HOME/target/jwg.aot.log" 2>&1 && [ -s "$tmp" ]; then
+          -cp "$jar" io.jwg.cli.AotTraining && [ -s "$tmp" ] \
+          && timeout 60 "$JAVA_HOME/bin/java" "${JWG_JVM_FLAGS[@]}" -XX:AOTCache="$tmp" -Xlog:aot=error -Xlog:cds=error -jar "$jar" --version) \
+          >"$JWG_HOME/target/jwg.aot.log" 2>&1; then
       mv -f "$tmp" "$JWG_AOT_CACHE"
       echo "$stamp" > "$JWG_AOT_CACHE.jdk"
     else
